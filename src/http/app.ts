@@ -1,0 +1,57 @@
+// The one factory that builds the HTTP server, for `lcm serve` and the tests alike.
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/db.ts';
+import { ping } from '../store/db.ts';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  /** Pino logger options; `false` silences the log (tests). */
+  logger?: boolean | { level: string };
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, store } = options;
+  const logger = options.logger === undefined ? { level: config.logLevel } : options.logger;
+  const app = Fastify({
+    logger:
+      logger === false
+        ? false
+        : {
+            ...(typeof logger === 'object' ? logger : {}),
+            // Tokens and passwords never reach the log.
+            redact: ['req.headers.authorization', 'req.headers["mloyalty-authorization"]', 'req.headers.cookie'],
+          },
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // Slow clients cannot hold a connection forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    trustProxy: false,
+  });
+  app.decorate('deps', { config, store });
+
+  app.get('/health', async (_req, reply) => {
+    const up = await ping(store.db);
+    return reply.code(up ? 200 : 503).send(up ? { status: 'ok' } : { status: 'unavailable' });
+  });
+
+  return app;
+}

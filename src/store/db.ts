@@ -1,0 +1,81 @@
+// Opens the store chosen by the database setting: a file path → SQLite (better-sqlite3),
+// a postgres:// URL → PostgreSQL (pg). Both hand back the same Kysely<Database>.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.ts';
+import { isPostgresUrl } from '../config.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  /** The SQLite file, absent on PostgreSQL. */
+  readonly file: string | undefined;
+  close(): Promise<void>;
+}
+
+const PG_INT8 = 20;
+const PG_DATE = 1082;
+const PG_TIMESTAMPTZ = 1184;
+
+// int8 values this service keeps (phones, card numbers, ids) stay below 2^53; anything
+// larger would be silently rounded, so refuse it loudly instead.
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value out of the safe range: ${value}`);
+  return n;
+}
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8) return parseInt8;
+    // Calendar dates stay 'YYYY-MM-DD': a JS Date would shift them by the server's zone.
+    if (oid === PG_DATE) return (v: string) => v;
+    if (oid === PG_TIMESTAMPTZ) return (v: string) => new Date(v).toISOString();
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export interface OpenOptions {
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export async function openStore(database: string, options: OpenOptions = {}): Promise<Store> {
+  if (isPostgresUrl(database)) {
+    const pool = new pg.Pool({
+      connectionString: database,
+      types: pgTypes,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle client that loses its server must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', file: undefined, close: () => db.destroy() };
+  }
+  const file = path.resolve(database);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const conn = new SQLite(file);
+  // Durability: every acknowledged commit is on disk (WAL + synchronous=FULL).
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = FULL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  return { db, engine: 'sqlite', file, close: () => db.destroy() };
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+// Table shapes as Kysely sees them. Columns hold what both engines return after the
+// conversions in db.ts: int8 → number, date → 'YYYY-MM-DD' string, booleans as 0/1 on
+// SQLite and true/false on PostgreSQL (normalized by the repositories).
+import type { Generated } from 'kysely';
+
+export type DbBool = number | boolean;
+
+export interface OperatorsTable {
+  id: number;
+  name: string;
+}
+
+export interface PartnersTable {
+  id: number;
+  operator_id: number;
+  name: string;
+}
+
+export interface PosesTable {
+  id: Generated<number>;
+  operator_id: number;
+  partner_id: number | null;
+  code: string;
+  /** Upper-cased code: POS codes are unique per operator, compared case-insensitively. */
+  code_key: string;
+  name: string;
+}
+
+export interface SitesTable {
+  id: Generated<number>;
+  operator_id: number;
+  code: string;
+  /** Upper-cased code: widget codes are globally unique, compared case-insensitively. */
+  code_key: string;
+  name: string;
+  active: DbBool;
+}
+
+export interface ManagersTable {
+  id: Generated<number>;
+  login: string;
+  password_hash: string;
+  token: number;
+  operator_id: number;
+  partner_id: number | null;
+  pos_id: number | null;
+  /** JSON array of role names. */
+  roles: string;
+  created_at: string;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  /** SHA-256 of the opaque token, hex. */
+  token_hash: string;
+  kind: 'manager' | 'client';
+  subject_id: number;
+  operator_id: number;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface ParticipantsTable {
+  id: Generated<number>;
+  operator_id: number;
+  name: string | null;
+  surname: string | null;
+  patronymic: string | null;
+  phone: number | null;
+  email: string | null;
+  /** Lower-cased e-mail: uniqueness per operator is case-insensitive. */
+  email_key: string | null;
+  /** Calendar date, 'YYYY-MM-DD'. */
+  birthdate: string | null;
+  gender: number;
+  allow_sms: DbBool | null;
+  allow_email: DbBool | null;
+  allow_email_online_cheque: DbBool | null;
+  contragent_id: string | null;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface CardsTable {
+  number: number;
+  operator_id: number;
+  participant_id: number | null;
+  status: number;
+}
+
+export interface Database {
+  operators: OperatorsTable;
+  partners: PartnersTable;
+  poses: PosesTable;
+  sites: SitesTable;
+  managers: ManagersTable;
+  refresh_tokens: RefreshTokensTable;
+  participants: ParticipantsTable;
+  cards: CardsTable;
+}

@@ -1,0 +1,71 @@
+// The engines every suite runs against: SQLite always, PostgreSQL when LCM_TEST_PG holds
+// a connection URL. Each store is fresh: a new SQLite file, or a new PostgreSQL database.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
+import { openStore } from '../../src/store/db.ts';
+import type { Engine, Store } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+
+export const ENGINES: Engine[] = process.env.LCM_TEST_PG ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDatabase {
+  engine: Engine;
+  /** What LCM_DATABASE / --database would hold for it. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const name = `lcm_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  if (engine === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-test-'));
+    return { engine, url: path.join(dir, `${name}.sqlite`), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = process.env.LCM_TEST_PG;
+  if (!admin) throw new Error('LCM_TEST_PG is not set');
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    engine,
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestStore {
+  store: Store;
+  config: Config;
+  database: TestDatabase;
+  dispose(): Promise<void>;
+}
+
+/** A migrated store and a config pointing at it. */
+export async function createTestStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
+  const database = await createTestDatabase(engine);
+  const config = loadConfig({}, { jwtSecret: 'test-secret-0123456789abcdef0123456789', ...overrides, database: database.url } as never);
+  const store = await openStore(config.database);
+  await migrateToLatest(store.db);
+  return {
+    store,
+    config,
+    database,
+    dispose: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+}

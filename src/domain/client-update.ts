@@ -1,0 +1,145 @@
+// ClientUpdate (spec client-update.md §4, §7): partial, all-or-nothing update of a
+// participant's profile. Every rule is checked, in the order of the ErrorCode table, before
+// anything is written; the first failing rule answers.
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { Engine, Store } from '../store/db.ts';
+import type { RequestOf, ResponseOf } from '../contract/types.ts';
+import type { ClientUpdate } from '../contract/client-update.ts';
+import { clientUpdate } from '../contract/client-update.ts';
+import type { CallContext, Outcome } from './principal.ts';
+import { FORBIDDEN } from './principal.ts';
+import type { Gender, Participant, ProfileChanges, ProfileField } from './participant.ts';
+import { API_NAMES, PROFILE_FIELDS } from './participant.ts';
+import { resultFor } from './results.ts';
+import { normalizePhone } from './phone.ts';
+import { isValidEmail } from './email.ts';
+import { isBirthdateInRange } from './birthdate.ts';
+import { isAcceptableText, trimmed } from './text.ts';
+import { findActiveSite, findPos, operatorExists } from '../store/directory.ts';
+import type { UniqueField } from '../store/participant-updates.ts';
+import { applyChanges, lockParticipant, takenByOthers, uniqueViolation } from '../store/participant-updates.ts';
+
+export type ClientUpdateRequest = RequestOf<ClientUpdate>;
+export type ClientUpdateResponse = ResponseOf<ClientUpdate>;
+export type ClientUpdateOutcome = Outcome<ClientUpdateResponse>;
+
+const fail = (code: number, field?: string): ClientUpdateResponse => resultFor(clientUpdate, code, field);
+const OK: ClientUpdateResponse = Object.freeze(resultFor(clientUpdate, 0));
+
+const CONFLICT_CODE: Record<UniqueField, number> = { phone: 7, email: 9, contragentId: 12 };
+
+/** A field's old and new value, for the history. */
+export interface FieldChange {
+  field: ProfileField;
+  old: Participant[ProfileField];
+  new: Participant[ProfileField];
+}
+
+export interface AppliedUpdate {
+  response: ClientUpdateOutcome;
+  /** The participant before the change and what changed; absent when nothing was written. */
+  changed?: { before: Participant; changes: FieldChange[]; operatorId: number; posCode: string | null; siteCode: string | null };
+}
+
+/** Free-text fields, in the order their ErrorCode 13 is checked. */
+const TEXT_FIELDS = ['name', 'surname', 'patronymic', 'contragentId'] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+/**
+ * Runs ClientUpdate in its own transaction. A unique violation raised by the database (a
+ * concurrent request claimed the same phone, e-mail or contragent first) answers with the
+ * matching ErrorCode: the database is the safety net behind the rules.
+ */
+export async function updateClient(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
+  try {
+    const applied = await store.db.transaction().execute((tx) => applyClientUpdate(tx, store.engine, ctx, req));
+    return applied.response;
+  } catch (err) {
+    const field = uniqueViolation(err);
+    if (field) return fail(CONFLICT_CODE[field]);
+    throw err;
+  }
+}
+
+/** The rules and the write, inside a transaction the caller owns. */
+export async function applyClientUpdate(
+  tx: Transaction<Database>,
+  engine: Engine,
+  ctx: CallContext,
+  req: ClientUpdateRequest,
+): Promise<AppliedUpdate> {
+  const { principal } = ctx;
+  const clientId = req.Client;
+  if (clientId === undefined || clientId <= 0) return { response: fail(1) };
+
+  // Operator 0/absent = the caller's; an unknown operator is reported before authorization.
+  const bodyOperator = req.Operator ? req.Operator : undefined;
+  if (bodyOperator !== undefined && !(await operatorExists(tx, bodyOperator))) return { response: fail(3) };
+  const operatorId = principal.operatorId;
+  if (bodyOperator !== undefined && bodyOperator !== operatorId) return { response: FORBIDDEN };
+  if (req.Token) {
+    if (principal.kind !== 'manager' || req.Token !== principal.token) return { response: FORBIDDEN };
+  }
+  if (principal.kind === 'client' && principal.clientId !== clientId) return { response: FORBIDDEN };
+
+  const before = await lockParticipant(tx, engine, clientId);
+  // A participant of another operator is "not found": never reveal it exists elsewhere.
+  if (!before || before.operatorId !== operatorId) return { response: fail(2) };
+
+  const posCode = trimmed(req.PosCode);
+  const pos = posCode === undefined ? undefined : await findPos(tx, operatorId, posCode);
+  if (posCode !== undefined && !pos) return { response: fail(4) };
+  const siteCode = trimmed(req.SiteCode);
+  if (siteCode !== undefined && !(await findActiveSite(tx, operatorId, siteCode))) return { response: fail(5) };
+
+  const gender = req.Gender ?? 0;
+  if (gender !== 0 && gender !== 1 && gender !== -1) return { response: fail(11) };
+
+  const text = {} as Record<TextField, string | undefined>;
+  for (const field of TEXT_FIELDS) {
+    const value = trimmed(req[API_NAMES[field] as 'Name' | 'Surname' | 'Patronymic' | 'ContragentId']);
+    if (value !== undefined && !isAcceptableText(value)) return { response: fail(13, API_NAMES[field]) };
+    text[field] = value;
+  }
+  const phone = req.Phone === undefined || req.Phone === 0 ? undefined : normalizePhone(req.Phone);
+  if (req.Phone !== undefined && req.Phone !== 0 && phone === undefined) return { response: fail(6) };
+  const email = trimmed(req.Email);
+  if (email !== undefined && !isValidEmail(email)) return { response: fail(8) };
+  if (req.Birthdate !== undefined && !isBirthdateInRange(req.Birthdate)) return { response: fail(10) };
+
+  const taken = await takenByOthers(tx, operatorId, clientId, { phone, email, contragentId: text.contragentId });
+  for (const field of ['phone', 'email', 'contragentId'] as const) {
+    if (taken.has(field)) return { response: fail(CONFLICT_CODE[field]) };
+  }
+
+  const wanted: ProfileChanges = {
+    ...text,
+    phone,
+    email,
+    birthdate: req.Birthdate,
+    gender: gender === 0 ? undefined : (gender as Gender),
+    allowSms: req.AllowSms,
+    allowEmail: req.AllowEmail,
+    allowEmailOnlineCheque: req.AllowEmailOnlineCheque,
+  };
+  const changes = diff(before, wanted);
+  if (changes.length === 0) return { response: OK };
+
+  await applyChanges(tx, clientId, Object.fromEntries(changes.map((c) => [c.field, c.new])) as ProfileChanges);
+  return {
+    response: OK,
+    changed: { before, changes, operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null },
+  };
+}
+
+/** Fields whose wanted value is given and differs from the stored one. */
+function diff(before: Participant, wanted: ProfileChanges): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const field of PROFILE_FIELDS) {
+    const next = wanted[field];
+    if (next === undefined || next === before[field]) continue;
+    out.push({ field, old: before[field], new: next });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+// What ClientUpdate needs from the store: the participant locked for the transaction, the
+// owners of the unique values it claims, and a write of only the changed columns (so that
+// concurrent requests changing different fields do not overwrite each other).
+import type { Db } from './directory.ts';
+import type { Engine } from './db.ts';
+import type { Participant, ProfileChanges } from '../domain/participant.ts';
+import { toParticipant } from './participants.ts';
+import { emailKey, fromBool, nowIso } from './convert.ts';
+
+/** Reads the participant and, on PostgreSQL, locks its row until the transaction ends. */
+export async function lockParticipant(db: Db, engine: Engine, id: number): Promise<Participant | undefined> {
+  let q = db.selectFrom('participants').selectAll().where('id', '=', id);
+  if (engine === 'postgres') q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row && toParticipant(row);
+}
+
+export interface UniqueClaims {
+  phone?: number;
+  email?: string;
+  contragentId?: string;
+}
+
+export type UniqueField = keyof UniqueClaims;
+
+/** Which of the claimed values another participant of the operator already holds. */
+export async function takenByOthers(db: Db, operatorId: number, participantId: number, claims: UniqueClaims): Promise<Set<UniqueField>> {
+  const taken = new Set<UniqueField>();
+  if (claims.phone === undefined && claims.email === undefined && claims.contragentId === undefined) return taken;
+  const key = claims.email === undefined ? undefined : emailKey(claims.email);
+  const rows = await db
+    .selectFrom('participants')
+    .select(['phone', 'email_key', 'contragent_id'])
+    .where('operator_id', '=', operatorId)
+    .where('id', '<>', participantId)
+    .where((eb) => {
+      const ors = [];
+      if (claims.phone !== undefined) ors.push(eb('phone', '=', claims.phone));
+      if (key !== undefined) ors.push(eb('email_key', '=', key));
+      if (claims.contragentId !== undefined) ors.push(eb('contragent_id', '=', claims.contragentId));
+      return eb.or(ors);
+    })
+    .execute();
+  for (const r of rows) {
+    if (claims.phone !== undefined && Number(r.phone) === claims.phone) taken.add('phone');
+    if (key !== undefined && r.email_key === key) taken.add('email');
+    if (claims.contragentId !== undefined && r.contragent_id === claims.contragentId) taken.add('contragentId');
+  }
+  return taken;
+}
+
+/** Writes the changed columns, bumps the version; returns the new version. */
+export async function applyChanges(db: Db, id: number, changes: ProfileChanges): Promise<void> {
+  const set: Record<string, unknown> = {};
+  if ('name' in changes) set.name = changes.name;
+  if ('surname' in changes) set.surname = changes.surname;
+  if ('patronymic' in changes) set.patronymic = changes.patronymic;
+  if ('phone' in changes) set.phone = changes.phone;
+  if ('email' in changes) {
+    set.email = changes.email;
+    set.email_key = changes.email == null ? null : emailKey(changes.email);
+  }
+  if ('birthdate' in changes) set.birthdate = changes.birthdate;
+  if ('gender' in changes) set.gender = changes.gender;
+  if ('allowSms' in changes) set.allow_sms = fromBool(changes.allowSms);
+  if ('allowEmail' in changes) set.allow_email = fromBool(changes.allowEmail);
+  if ('allowEmailOnlineCheque' in changes) set.allow_email_online_cheque = fromBool(changes.allowEmailOnlineCheque);
+  if ('contragentId' in changes) set.contragent_id = changes.contragentId;
+  await db
+    .updateTable('participants')
+    .set((eb) => ({ ...set, updated_at: nowIso(), version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Which unique value a failed write collided with, when the error is a unique violation
+ * (another process or transaction claimed it first); undefined for any other error.
+ */
+export function uniqueViolation(err: unknown): UniqueField | undefined {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  const text = e.code === '23505' ? (e.constraint ?? '') : e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? (e.message ?? '') : '';
+  if (!text) return undefined;
+  if (/phone/.test(text)) return 'phone';
+  if (/email/.test(text)) return 'email';
+  if (/contragent/.test(text)) return 'contragentId';
+  return undefined;
+}

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import { ping } from '../store/db.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 
 export interface AppOptions {
   config: Config;
@@ -16,6 +18,8 @@ export interface AppOptions {
 export interface AppDeps {
   config: Config;
   store: Store;
+  /** JWT → principal for protected routes; also issues tokens (login routes, tests). */
+  auth: Authenticator;
 }
 
 declare module 'fastify' {
@@ -46,7 +50,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 5_000,
     trustProxy: false,
   });
-  app.decorate('deps', { config, store });
+  const auth = await createAuthenticator(config, store, app.log);
+  app.decorate('deps', { config, store, auth });
 
   app.get('/health', async (_req, reply) => {
     const up = await ping(store.db);

@@ -60,6 +60,20 @@ export interface RefreshTokensTable {
   created_at: string;
 }
 
+/** Small key/value settings shared by all server processes (e.g. the generated JWT secret). */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+/** Failed sign-ins per throttle key (endpoint + username), for the lock of auth.md. */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_start: string;
+  locked_until: string | null;
+}
+
 export interface ParticipantsTable {
   id: Generated<number>;
   operator_id: number;
@@ -97,6 +111,8 @@ export interface Database {
   sites: SitesTable;
   managers: ManagersTable;
   refresh_tokens: RefreshTokensTable;
+  settings: SettingsTable;
+  login_failures: LoginFailuresTable;
   participants: ParticipantsTable;
   cards: CardsTable;
 }

@@ -1,9 +1,11 @@
 // The ordered list of migrations. Kysely's migrator runs them by name, in this order.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as auth from './0002-auth.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-auth': auth,
 };
 
 export const migrationProvider: MigrationProvider = {

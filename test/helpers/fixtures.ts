@@ -1,5 +1,6 @@
 // The fixtures of design.md, used by many suites.
 import type { Fixtures } from '../../src/store/fixtures.ts';
+import type { ClientPrincipal, ManagerPrincipal } from '../../src/domain/principal.ts';
 
 export const FIXTURES: Fixtures = {
   operators: [
@@ -29,7 +30,32 @@ export const FIXTURES: Fixtures = {
       Email: 'ivan@example.ru', Birthdate: '1990-05-15', Gender: 1, AllowSms: true, AllowEmail: false,
       AllowEmailOnlineCheque: false, ContragentId: '1C-0001', Password: 'client-secret',
     },
-    { Client: 2, Operator: 1, Name: 'Мария', Surname: 'Иванова', Phone: 79160000002, Email: 'maria@example.ru', Password: 'maria-secret' },
+    { Client: 2, Operator: 1, Name: 'Мария', Surname: 'Иванова', Phone: 79160000002, Email: 'maria@example.ru', ContragentId: '1C-0002', Password: 'maria-secret' },
     { Client: 3, Operator: 2, Name: 'Other', Phone: 79160000003, Email: 'other@example.ru' },
   ],
 };
+
+/** Principals matching the fixtures' accounts, for tokens issued in tests. */
+export const CASHIER = {
+  kind: 'manager',
+  login: 'cashier',
+  operatorId: 1,
+  token: 5001,
+  partnerId: 10,
+  posId: null,
+  posCode: 'MSK-001',
+  roles: ['pos'],
+} as const satisfies ManagerPrincipal;
+
+export const OTHER_MANAGER = {
+  kind: 'manager',
+  login: 'other',
+  operatorId: 2,
+  token: 6001,
+  partnerId: 20,
+  posId: null,
+  posCode: null,
+  roles: ['admin'],
+} as const satisfies ManagerPrincipal;
+
+export const CLIENT_1 = { kind: 'client', clientId: 1, operatorId: 1 } as const satisfies ClientPrincipal;

@@ -7,6 +7,7 @@ import type { Store } from '../store/db.ts';
 import { ping } from '../store/db.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import { loginRoutes } from './login-routes.ts';
 
 export interface AppOptions {
   config: Config;
@@ -52,6 +53,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const auth = await createAuthenticator(config, store, app.log);
   app.decorate('deps', { config, store, auth });
+
+  void app.register(loginRoutes);
 
   app.get('/health', async (_req, reply) => {
     const up = await ping(store.db);

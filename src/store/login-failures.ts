@@ -1,0 +1,44 @@
+// Failed sign-ins per throttle key, kept in the database so that every server process
+// sharing it sees the same count. Each failure is one atomic upsert.
+import { sql } from 'kysely';
+import type { Db } from './directory.ts';
+
+export interface FailurePolicy {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+/** When the key is locked at `now`, the end of the lock; else undefined. */
+export async function lockedUntil(db: Db, key: string, now: Date): Promise<Date | undefined> {
+  const row = await db.selectFrom('login_failures').select('locked_until').where('key', '=', key).executeTakeFirst();
+  if (!row?.locked_until) return undefined;
+  const until = new Date(row.locked_until);
+  return until > now ? until : undefined;
+}
+
+/**
+ * Counts one failure in the current window (a stale window starts over) and locks the
+ * key once the count reaches the limit; later failures in the same window lock again.
+ */
+export async function recordFailure(db: Db, key: string, policy: FailurePolicy, now: Date): Promise<void> {
+  const nowIso = now.toISOString();
+  const staleBefore = new Date(now.getTime() - policy.windowMs).toISOString();
+  const lockEnd = new Date(now.getTime() + policy.lockMs).toISOString();
+  const count = sql<number>`case when login_failures.window_start < ${staleBefore} then 1 else login_failures.failures + 1 end`;
+  await db
+    .insertInto('login_failures')
+    .values({ key, failures: 1, window_start: nowIso, locked_until: policy.maxFailures <= 1 ? lockEnd : null })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        failures: count,
+        window_start: sql<string>`case when login_failures.window_start < ${staleBefore} then ${nowIso} else login_failures.window_start end`,
+        locked_until: sql<string | null>`case when ${count} >= ${policy.maxFailures} then ${lockEnd} else login_failures.locked_until end`,
+      }),
+    )
+    .execute();
+}
+
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('login_failures').where('key', '=', key).execute();
+}

@@ -9,16 +9,13 @@ import type { ClientUpdate } from '../contract/client-update.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
-import type { Gender, Participant, ProfileChanges, ProfileField } from './participant.ts';
-import { API_NAMES, PROFILE_FIELDS } from './participant.ts';
+import type { Participant, ProfileChanges, ProfileField } from './participant.ts';
+import { PROFILE_FIELDS } from './participant.ts';
 import { resultFor } from './results.ts';
-import { normalizePhone } from './phone.ts';
-import { isValidEmail } from './email.ts';
-import { isBirthdateInRange } from './birthdate.ts';
-import { isAcceptableText, trimmed } from './text.ts';
+import { trimmed } from './text.ts';
+import { CONFLICT_CODE, checkProfile, firstConflict } from './profile-rules.ts';
 import { findActiveSite, findPos, operatorExists } from '../store/directory.ts';
-import type { UniqueField } from '../store/participant-updates.ts';
-import { applyChanges, lockParticipant, takenByOthers, uniqueViolation } from '../store/participant-updates.ts';
+import { applyChanges, lockParticipant, uniqueViolation } from '../store/participant-updates.ts';
 
 export type ClientUpdateRequest = RequestOf<ClientUpdate>;
 export type ClientUpdateResponse = ResponseOf<ClientUpdate>;
@@ -26,8 +23,6 @@ export type ClientUpdateOutcome = Outcome<ClientUpdateResponse>;
 
 const fail = (code: number, field?: string): ClientUpdateResponse => resultFor(clientUpdate, code, field);
 const OK: ClientUpdateResponse = Object.freeze(resultFor(clientUpdate, 0));
-
-const CONFLICT_CODE: Record<UniqueField, number> = { phone: 7, email: 9, contragentId: 12 };
 
 /** A field's old and new value, for the history. */
 export interface FieldChange {
@@ -41,10 +36,6 @@ export interface AppliedUpdate {
   /** The participant before the change and what changed; absent when nothing was written. */
   changed?: { before: Participant; changes: FieldChange[]; operatorId: number; posCode: string | null; siteCode: string | null };
 }
-
-/** Free-text fields, in the order their ErrorCode 13 is checked. */
-const TEXT_FIELDS = ['name', 'surname', 'patronymic', 'contragentId'] as const;
-type TextField = (typeof TEXT_FIELDS)[number];
 
 /**
  * Runs ClientUpdate in its own transaction. A unique violation raised by the database (a
@@ -93,36 +84,12 @@ export async function applyClientUpdate(
   const siteCode = trimmed(req.SiteCode);
   if (siteCode !== undefined && !(await findActiveSite(tx, operatorId, siteCode))) return { response: fail(5) };
 
-  const gender = req.Gender ?? 0;
-  if (gender !== 0 && gender !== 1 && gender !== -1) return { response: fail(11) };
+  const checked = checkProfile(req);
+  if (!checked.ok) return { response: fail(checked.code, checked.field) };
+  const wanted = checked.values;
+  const conflict = await firstConflict(tx, operatorId, clientId, wanted);
+  if (conflict !== undefined) return { response: fail(conflict) };
 
-  const text = {} as Record<TextField, string | undefined>;
-  for (const field of TEXT_FIELDS) {
-    const value = trimmed(req[API_NAMES[field] as 'Name' | 'Surname' | 'Patronymic' | 'ContragentId']);
-    if (value !== undefined && !isAcceptableText(value)) return { response: fail(13, API_NAMES[field]) };
-    text[field] = value;
-  }
-  const phone = req.Phone === undefined || req.Phone === 0 ? undefined : normalizePhone(req.Phone);
-  if (req.Phone !== undefined && req.Phone !== 0 && phone === undefined) return { response: fail(6) };
-  const email = trimmed(req.Email);
-  if (email !== undefined && !isValidEmail(email)) return { response: fail(8) };
-  if (req.Birthdate !== undefined && !isBirthdateInRange(req.Birthdate)) return { response: fail(10) };
-
-  const taken = await takenByOthers(tx, operatorId, clientId, { phone, email, contragentId: text.contragentId });
-  for (const field of ['phone', 'email', 'contragentId'] as const) {
-    if (taken.has(field)) return { response: fail(CONFLICT_CODE[field]) };
-  }
-
-  const wanted: ProfileChanges = {
-    ...text,
-    phone,
-    email,
-    birthdate: req.Birthdate,
-    gender: gender === 0 ? undefined : (gender as Gender),
-    allowSms: req.AllowSms,
-    allowEmail: req.AllowEmail,
-    allowEmailOnlineCheque: req.AllowEmailOnlineCheque,
-  };
   const changes = diff(before, wanted);
   if (changes.length === 0) return { response: OK };
 

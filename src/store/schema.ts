@@ -2,6 +2,7 @@
 // conversions in db.ts: int8 → number, date → 'YYYY-MM-DD' string, booleans as 0/1 on
 // SQLite and true/false on PostgreSQL (normalized by the repositories).
 import type { Generated } from 'kysely';
+import type { HistoryTables } from './history-schema.ts';
 
 export type DbBool = number | boolean;
 
@@ -104,7 +105,7 @@ export interface CardsTable {
   status: number;
 }
 
-export interface Database {
+export interface Database extends HistoryTables {
   operators: OperatorsTable;
   partners: PartnersTable;
   poses: PosesTable;

@@ -2,10 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as auth from './0002-auth.ts';
+import * as history from './0003-history.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-auth': auth,
+  '0003-history': history,
 };
 
 export const migrationProvider: MigrationProvider = {

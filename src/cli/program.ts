@@ -5,6 +5,7 @@ import { registerServe } from './serve.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerSeed } from './seed.ts';
 import { registerClient } from './client.ts';
+import { registerManager } from './manager.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerClient(program);
+  registerManager(program);
   return program;
 }

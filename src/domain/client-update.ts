@@ -14,7 +14,9 @@ import { PROFILE_FIELDS } from './participant.ts';
 import { resultFor } from './results.ts';
 import { trimmed } from './text.ts';
 import { CONFLICT_CODE, checkProfile, firstConflict } from './profile-rules.ts';
-import { findActiveSite, findPos, operatorExists } from '../store/directory.ts';
+import { findActiveSite, findPos } from '../store/directory.ts';
+import { authorizeParticipant } from './authorize.ts';
+import { recordChange } from './history.ts';
 import { applyChanges, lockParticipant, uniqueViolation } from '../store/participant-updates.ts';
 
 export type ClientUpdateRequest = RequestOf<ClientUpdate>;
@@ -44,7 +46,7 @@ export interface AppliedUpdate {
  */
 export async function updateClient(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
   try {
-    const applied = await store.db.transaction().execute((tx) => applyClientUpdate(tx, store.engine, ctx, req));
+    const applied = await store.transact((tx) => applyClientUpdate(tx, store.engine, ctx, req));
     return applied.response;
   } catch (err) {
     const field = uniqueViolation(err);
@@ -60,23 +62,11 @@ export async function applyClientUpdate(
   ctx: CallContext,
   req: ClientUpdateRequest,
 ): Promise<AppliedUpdate> {
-  const { principal } = ctx;
-  const clientId = req.Client;
-  if (clientId === undefined || clientId <= 0) return { response: fail(1) };
-
-  // Operator 0/absent = the caller's; an unknown operator is reported before authorization.
-  const bodyOperator = req.Operator ? req.Operator : undefined;
-  if (bodyOperator !== undefined && !(await operatorExists(tx, bodyOperator))) return { response: fail(3) };
-  const operatorId = principal.operatorId;
-  if (bodyOperator !== undefined && bodyOperator !== operatorId) return { response: FORBIDDEN };
-  if (req.Token) {
-    if (principal.kind !== 'manager' || req.Token !== principal.token) return { response: FORBIDDEN };
-  }
-  if (principal.kind === 'client' && principal.clientId !== clientId) return { response: FORBIDDEN };
-
-  const before = await lockParticipant(tx, engine, clientId);
-  // A participant of another operator is "not found": never reveal it exists elsewhere.
-  if (!before || before.operatorId !== operatorId) return { response: fail(2) };
+  const auth = await authorizeParticipant(tx, ctx.principal, req, (id) => lockParticipant(tx, engine, id));
+  if (auth.kind === 'forbidden') return { response: FORBIDDEN };
+  if (auth.kind === 'error') return { response: fail(auth.code) };
+  const { participant: before, operatorId } = auth;
+  const clientId = before.id;
 
   const posCode = trimmed(req.PosCode);
   const pos = posCode === undefined ? undefined : await findPos(tx, operatorId, posCode);
@@ -94,10 +84,9 @@ export async function applyClientUpdate(
   if (changes.length === 0) return { response: OK };
 
   await applyChanges(tx, clientId, Object.fromEntries(changes.map((c) => [c.field, c.new])) as ProfileChanges);
-  return {
-    response: OK,
-    changed: { before, changes, operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null },
-  };
+  const changed = { before, changes, operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null };
+  await recordChange(tx, ctx, changed);
+  return { response: OK, changed };
 }
 
 /** Fields whose wanted value is given and differs from the stored one. */

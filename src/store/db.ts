@@ -5,6 +5,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { GroupCommitter } from './group-commit.ts';
+import type { GroupCommitStats, TxWork } from './group-commit.ts';
 import type { Database } from './schema.ts';
 import { isPostgresUrl } from '../config.ts';
 
@@ -15,6 +17,14 @@ export interface Store {
   readonly engine: Engine;
   /** The SQLite file, absent on PostgreSQL. */
   readonly file: string | undefined;
+  /**
+   * Runs write work in a transaction. On SQLite concurrent calls are group-committed (one
+   * transaction and one fsync for many, each in its own savepoint); on PostgreSQL each call
+   * is its own transaction on the pool. Resolves only after the commit.
+   */
+  transact<T>(work: TxWork<T>): Promise<T>;
+  /** Group-commit counters (SQLite); undefined on PostgreSQL. */
+  readonly groupCommit: GroupCommitStats | undefined;
   close(): Promise<void>;
 }
 
@@ -56,7 +66,14 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: 'postgres', file: undefined, close: () => db.destroy() };
+    return {
+      db,
+      engine: 'postgres',
+      file: undefined,
+      transact: (work) => db.transaction().execute(work),
+      groupCommit: undefined,
+      close: () => db.destroy(),
+    };
   }
   const file = path.resolve(database);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -67,7 +84,15 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
-  return { db, engine: 'sqlite', file, close: () => db.destroy() };
+  const committer = new GroupCommitter(db);
+  return {
+    db,
+    engine: 'sqlite',
+    file,
+    transact: (work) => committer.run(work),
+    groupCommit: committer.stats,
+    close: () => db.destroy(),
+  };
 }
 
 /** True when the database answers a trivial query. */

@@ -1,0 +1,49 @@
+// Who may read or change which participant (spec client-update.md §4.5), shared by every
+// operation that names a participant (ClientUpdate, ClientHistory): ErrorCode 1, then 3,
+// then 403, then 2 — the order of the ErrorCode table.
+import type { Db } from '../store/directory.ts';
+import { operatorExists } from '../store/directory.ts';
+import type { Participant } from './participant.ts';
+import type { Principal } from './principal.ts';
+
+/** The fields of a request that identify the participant and vouch for the caller. */
+export interface ParticipantRef {
+  Client?: number;
+  Operator?: number;
+  Token?: number;
+}
+
+export type Authorization =
+  | { kind: 'ok'; participant: Participant; operatorId: number }
+  /** 1: Client absent or ≤ 0; 3: unknown Operator; 2: no such participant in the operator. */
+  | { kind: 'error'; code: 1 | 2 | 3 }
+  | { kind: 'forbidden' };
+
+/**
+ * Decides whether `principal` may act on the participant `ref.Client`. `load` reads the
+ * participant (ClientUpdate locks the row, readers do not).
+ */
+export async function authorizeParticipant(
+  db: Db,
+  principal: Principal,
+  ref: ParticipantRef,
+  load: (id: number) => Promise<Participant | undefined>,
+): Promise<Authorization> {
+  const clientId = ref.Client;
+  if (clientId === undefined || clientId <= 0) return { kind: 'error', code: 1 };
+
+  // Operator 0/absent = the caller's; an unknown operator is reported before authorization.
+  const bodyOperator = ref.Operator ? ref.Operator : undefined;
+  if (bodyOperator !== undefined && !(await operatorExists(db, bodyOperator))) return { kind: 'error', code: 3 };
+  const operatorId = principal.operatorId;
+  if (bodyOperator !== undefined && bodyOperator !== operatorId) return { kind: 'forbidden' };
+  if (ref.Token) {
+    if (principal.kind !== 'manager' || ref.Token !== principal.token) return { kind: 'forbidden' };
+  }
+  if (principal.kind === 'client' && principal.clientId !== clientId) return { kind: 'forbidden' };
+
+  const participant = await load(clientId);
+  // A participant of another operator is "not found": never reveal it exists elsewhere.
+  if (!participant || participant.operatorId !== operatorId) return { kind: 'error', code: 2 };
+  return { kind: 'ok', participant, operatorId };
+}

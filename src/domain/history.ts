@@ -1,0 +1,105 @@
+// Who changed what (spec client-update.md §4.6). Every successful ClientUpdate writes, in
+// its own transaction: one history row, one consent-ledger row per changed consent, and one
+// change event (the outbox the webhook dispatcher delivers from). Nothing is written when
+// nothing changed. Only profile fields are ever recorded, so passwords never are.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/directory.ts';
+import type { AppliedUpdate, FieldChange } from './client-update.ts';
+import type { CallContext, Principal } from './principal.ts';
+import type { ProfileField } from './participant.ts';
+import { API_NAMES } from './participant.ts';
+import type { InitiatorKind } from '../store/history-schema.ts';
+import { insertConsents, insertHistory } from '../store/history.ts';
+import { insertChangeEvent } from '../store/outbox.ts';
+import { nowIso } from '../store/convert.ts';
+
+/** A value as the API writes it: Birthdate 'YYYY-MM-DDT00:00:00', Phone a number, consents booleans. */
+export type ApiValue = string | number | boolean | null;
+
+export interface FieldRecord {
+  Field: string;
+  Old: ApiValue;
+  New: ApiValue;
+}
+
+export type RecordedChange = NonNullable<AppliedUpdate['changed']>;
+
+/** The consents whose changes are also kept in the ledger. */
+export const CONSENT_FIELDS = ['allowSms', 'allowEmail', 'allowEmailOnlineCheque'] as const satisfies readonly ProfileField[];
+type ConsentField = (typeof CONSENT_FIELDS)[number];
+
+export function apiValue(field: ProfileField, value: FieldChange['old']): ApiValue {
+  if (value === null) return null;
+  if (field === 'birthdate' && typeof value === 'string') return `${value}T00:00:00`;
+  return value;
+}
+
+export function fieldRecords(changes: readonly FieldChange[]): FieldRecord[] {
+  return changes.map((c) => ({ Field: API_NAMES[c.field], Old: apiValue(c.field, c.old), New: apiValue(c.field, c.new) }));
+}
+
+export interface Initiator {
+  kind: InitiatorKind;
+  managerLogin: string | null;
+  managerToken: number | null;
+}
+
+export function initiatorOf(principal: Principal): Initiator {
+  return principal.kind === 'manager'
+    ? { kind: 'manager', managerLogin: principal.login, managerToken: principal.token }
+    : { kind: 'client', managerLogin: null, managerToken: null };
+}
+
+/** 'manager cashier (token 5001)' or 'client 1': the Initiator of ClientHistory and the CLI. */
+export function describeInitiator(i: Initiator, participantId: number): string {
+  return i.kind === 'manager' ? `manager ${i.managerLogin ?? '?'} (token ${i.managerToken ?? '?'})` : `client ${participantId}`;
+}
+
+/** The JSON body a webhook receives (also what `lcm webhook events` shows). */
+export interface ChangeEventPayload {
+  EventId: string;
+  Time: string;
+  Client: number;
+  Operator: number;
+  /** The participant's ContragentId after the change. */
+  ContragentId: string | null;
+  Changes: FieldRecord[];
+}
+
+/** Writes the history, ledger and outbox rows of one change, inside the change's transaction. */
+export async function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange): Promise<void> {
+  const time = nowIso();
+  const participantId = changed.before.id;
+  const initiator = initiatorOf(ctx.principal);
+  const fields = fieldRecords(changed.changes);
+  const common = {
+    participant_id: participantId,
+    operator_id: changed.operatorId,
+    changed_at: time,
+    initiator_kind: initiator.kind,
+    manager_login: initiator.managerLogin,
+    manager_token: initiator.managerToken,
+    pos_code: changed.posCode,
+    site_code: changed.siteCode,
+    request_id: ctx.requestId,
+    remote_address: ctx.remoteAddress || null,
+  };
+  const historyId = await insertHistory(tx, { ...common, fields: JSON.stringify(fields) });
+
+  const consents = changed.changes.filter((c): c is FieldChange & { field: ConsentField } => (CONSENT_FIELDS as readonly string[]).includes(c.field));
+  await insertConsents(
+    tx,
+    consents.map((c) => ({ ...common, history_id: historyId, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null })),
+  );
+
+  const contragent = changed.changes.find((c) => c.field === 'contragentId');
+  const payload: ChangeEventPayload = {
+    EventId: randomUUID(),
+    Time: time,
+    Client: participantId,
+    Operator: changed.operatorId,
+    ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
+    Changes: fields,
+  };
+  await insertChangeEvent(tx, { eventId: payload.EventId, participantId, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time });
+}

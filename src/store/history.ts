@@ -1,0 +1,46 @@
+// The change history and the consent ledger: written in the transaction of each change,
+// read newest first.
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from './directory.ts';
+import type { ChangeHistoryTable, ConsentLedgerTable } from './history-schema.ts';
+import { fromBool, toBool } from './convert.ts';
+
+export type HistoryRow = Selectable<ChangeHistoryTable>;
+
+export async function insertHistory(db: Db, row: Insertable<ChangeHistoryTable>): Promise<number> {
+  const out = await db.insertInto('change_history').values(row).returning('id').executeTakeFirstOrThrow();
+  return out.id;
+}
+
+export type ConsentInput = Omit<Insertable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };
+
+export async function insertConsents(db: Db, rows: readonly ConsentInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('consent_ledger')
+    .values(rows.map((r) => ({ ...r, given: fromBool(r.given) ?? 0, previous: fromBool(r.previous) })))
+    .execute();
+}
+
+export interface HistoryQuery {
+  /** Inclusive lower bound, ISO timestamp. */
+  from?: string;
+  /** Exclusive upper bound, ISO timestamp. */
+  before?: string;
+  limit: number;
+}
+
+/** A participant's history rows, newest first (ids follow commit order per participant: its row is locked). */
+export async function listHistory(db: Db, participantId: number, q: HistoryQuery): Promise<HistoryRow[]> {
+  let query = db.selectFrom('change_history').selectAll().where('participant_id', '=', participantId);
+  if (q.from !== undefined) query = query.where('changed_at', '>=', q.from);
+  if (q.before !== undefined) query = query.where('changed_at', '<', q.before);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+export type ConsentRow = Omit<Selectable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };
+
+export async function listConsents(db: Db, participantId: number): Promise<ConsentRow[]> {
+  const rows = await db.selectFrom('consent_ledger').selectAll().where('participant_id', '=', participantId).orderBy('id', 'desc').execute();
+  return rows.map((r) => ({ ...r, given: toBool(r.given) === true, previous: toBool(r.previous) }));
+}

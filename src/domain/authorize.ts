@@ -19,6 +19,31 @@ export type Authorization =
   | { kind: 'error'; code: 1 | 2 | 3 }
   | { kind: 'forbidden' };
 
+/** The body fields that vouch for the caller, whatever the operation. */
+export interface CallerRef {
+  Operator?: number;
+  Token?: number;
+}
+
+export type CallerAuthorization = { kind: 'ok'; operatorId: number } | { kind: 'error'; code: 3 } | { kind: 'forbidden' };
+
+/**
+ * The operator the call acts in: body Operator 0/absent = the caller's; an unknown one is
+ * ErrorCode 3 (reported before authorization); another operator, or a Token that is not the
+ * caller's (a client token has none), is 403. Shared by operations that name no participant
+ * (ClientCreate, ClientInfo) and by authorizeParticipant.
+ */
+export async function authorizeCaller(db: Db, principal: Principal, ref: CallerRef): Promise<CallerAuthorization> {
+  const bodyOperator = ref.Operator ? ref.Operator : undefined;
+  if (bodyOperator !== undefined && !(await operatorExists(db, bodyOperator))) return { kind: 'error', code: 3 };
+  const operatorId = principal.operatorId;
+  if (bodyOperator !== undefined && bodyOperator !== operatorId) return { kind: 'forbidden' };
+  if (ref.Token) {
+    if (principal.kind !== 'manager' || ref.Token !== principal.token) return { kind: 'forbidden' };
+  }
+  return { kind: 'ok', operatorId };
+}
+
 /**
  * Decides whether `principal` may act on the participant `ref.Client`. `load` reads the
  * participant (ClientUpdate locks the row, readers do not).
@@ -32,14 +57,9 @@ export async function authorizeParticipant(
   const clientId = ref.Client;
   if (clientId === undefined || clientId <= 0) return { kind: 'error', code: 1 };
 
-  // Operator 0/absent = the caller's; an unknown operator is reported before authorization.
-  const bodyOperator = ref.Operator ? ref.Operator : undefined;
-  if (bodyOperator !== undefined && !(await operatorExists(db, bodyOperator))) return { kind: 'error', code: 3 };
-  const operatorId = principal.operatorId;
-  if (bodyOperator !== undefined && bodyOperator !== operatorId) return { kind: 'forbidden' };
-  if (ref.Token) {
-    if (principal.kind !== 'manager' || ref.Token !== principal.token) return { kind: 'forbidden' };
-  }
+  const caller = await authorizeCaller(db, principal, ref);
+  if (caller.kind !== 'ok') return caller;
+  const { operatorId } = caller;
   if (principal.kind === 'client' && principal.clientId !== clientId) return { kind: 'forbidden' };
 
   const participant = await load(clientId);

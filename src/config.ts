@@ -15,6 +15,10 @@ export interface Config {
   readonly refreshLifetimeMinutes: number;
   /** Largest accepted request body, bytes. */
   readonly bodyLimit: number;
+  /** Pause of the webhook dispatcher between polls when nothing is due, ms. */
+  readonly webhookPollMs: number;
+  /** First retry delay of a failed webhook delivery (doubled per attempt, capped at 10 min), ms. */
+  readonly webhookRetryBaseMs: number;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -28,6 +32,8 @@ export const DEFAULTS: Config = Object.freeze({
   jwtLifetimeMinutes: 1920,
   refreshLifetimeMinutes: 2160,
   bodyLimit: 64 * 1024,
+  webhookPollMs: 1000,
+  webhookRetryBaseMs: 1000,
 });
 
 /** Which environment variable feeds which key. */
@@ -41,9 +47,10 @@ export const ENV_VARS = {
   jwtAudience: 'LCM_JWT_AUDIENCE',
   jwtLifetimeMinutes: 'LCM_JWT_LIFETIME_MINUTES',
   refreshLifetimeMinutes: 'LCM_REFRESH_LIFETIME_MINUTES',
+  webhookPollMs: 'LCM_WEBHOOK_POLL_MS',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'webhookPollMs', 'webhookRetryBaseMs']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };
 

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../store/migrate.ts';
 import { ensureDemoData, DEMO_LOGIN } from '../store/demo.ts';
 import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
+import { startDispatcher } from '../webhooks/dispatcher.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -40,11 +41,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = await buildApp({ config, store, logger: options.logger });
   const url = await app.listen({ host: config.host, port: config.port });
   out.write(`lcm serving ${url} (database: ${store.engine === 'sqlite' ? store.file : 'postgresql'})\n`);
+  // Change events reach the webhooks from every serving process; see claimDeliveries.
+  const dispatcher = startDispatcher(store, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
   return {
     app,
     url,
     demoPassword,
     close: async () => {
+      await dispatcher.stop();
       await app.close();
       await store.close();
     },

@@ -64,7 +64,8 @@ export interface ClaimOptions {
  * delivery while its lease runs; an expired lease (a process that died) is claimed again.
  */
 export async function claimDeliveries(store: Store, o: ClaimOptions): Promise<ClaimedDelivery[]> {
-  return store.db.transaction().execute(async (tx) => {
+  // store.transact: on SQLite the claim joins the group commit instead of competing with it.
+  return store.transact(async (tx) => {
     let q = tx
       .selectFrom('webhook_deliveries as d')
       .select(['d.event_id', 'd.webhook_id'])
@@ -207,4 +208,16 @@ export async function listEvents(db: Db, opts: { pendingOnly: boolean; limit: nu
         DeliveredAt: d.delivered_at,
       })),
   }));
+}
+
+/** Gives a claimed delivery back without counting an attempt (shutdown). */
+export async function releaseLease(db: Db, k: DeliveryKey, claimant: string): Promise<void> {
+  const key = byKey(k);
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ lease_until: null, claimed_by: null })
+    .where('event_id', '=', key.event_id)
+    .where('webhook_id', '=', key.webhook_id)
+    .where('claimed_by', '=', claimant)
+    .execute();
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { configFrom, databaseOption, printJson, withStore } from './common.ts';
 import { findParticipant } from '../store/participants.ts';
 import { participantView } from '../domain/participant.ts';
+import { registerClientHistory } from './history.ts';
 
 export function registerClient(program: Command): void {
   const client = program.command('client').description('Inspect participants.');
@@ -17,4 +18,5 @@ export function registerClient(program: Command): void {
       printJson(participantView(found));
     },
   );
+  registerClientHistory(client);
 }

@@ -6,6 +6,7 @@ import { registerMigrate } from './migrate.ts';
 import { registerSeed } from './seed.ts';
 import { registerClient } from './client.ts';
 import { registerManager } from './manager.ts';
+import { registerWebhook } from './webhook.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerClient(program);
   registerManager(program);
+  registerWebhook(program);
   return program;
 }

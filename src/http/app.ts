@@ -8,6 +8,7 @@ import { ping } from '../store/db.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
+import { installWireErrors } from './errors.ts';
 
 export interface AppOptions {
   config: Config;
@@ -53,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const auth = await createAuthenticator(config, store, app.log);
   app.decorate('deps', { config, store, auth });
+  // ASP.NET-shaped 404 and error answers for every route (spec §6).
+  installWireErrors(app);
 
   void app.register(loginRoutes);
 

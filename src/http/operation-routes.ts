@@ -1,0 +1,77 @@
+// Serves a declared operation over HTTP: POST on each of its routes, behind the bearer
+// token, with the body decoded from JSON, XML or a form and the answer encoded in the
+// negotiated format. Adding an operation = a declaration + a domain function + one call:
+//   registerOperation(app, clientUpdate, (request, ctx) => updateClient(store, request, ctx))
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OperationDecl, RequestOf, ResponseOf } from '../contract/types.ts';
+import type { CallContext, Outcome, Principal } from '../domain/principal.ts';
+import { isForbidden } from '../domain/principal.ts';
+import { DecodeError } from '../wire/decode-error.ts';
+import { bodyFormatOf, decodeMessage } from '../wire/decode.ts';
+import type { BodyFormat } from '../wire/decode.ts';
+import { encodeMessage } from '../wire/encode.ts';
+import { parseMediaType } from '../wire/media-type.ts';
+import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
+import { rawBodyParser } from './raw-body.ts';
+
+export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
+
+/** Methods answered 405 on an operation's routes (others are unknown to the router: 404). */
+const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+export function registerOperation<Op extends OperationDecl>(app: FastifyInstance, op: Op, handler: OperationHandler<Op>): void {
+  // Its own encapsulated scope: the raw body parser and error handler touch no other route.
+  void app.register(async (scope) => {
+    const principals = new WeakMap<FastifyRequest, Principal>();
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', rawBodyParser(scope.deps.config.bodyLimit));
+    scope.setErrorHandler(wireErrorHandler(op.response));
+
+    for (const url of op.routes) {
+      scope.route({
+        method: 'POST',
+        url,
+        // In onRequest, so that 401 precedes reading the body (413, 415, 400).
+        onRequest: async (request) => {
+          const principal = await scope.deps.auth.authenticate(request.headers);
+          if (!principal) throw failures.unauthorized();
+          principals.set(request, principal);
+        },
+        handler: async (request, reply) => {
+          const format = bodyFormat(request);
+          const decoded = decodeMessage(op.request, format, request.body instanceof Buffer ? request.body : Buffer.alloc(0));
+          const ctx: CallContext = { principal: principals.get(request)!, requestId: request.id, remoteAddress: request.ip };
+          const outcome = await handler(decoded as RequestOf<Op>, ctx);
+          if (isForbidden(outcome)) throw failures.forbidden();
+          return send(request, reply, op, outcome);
+        },
+      });
+      scope.route({
+        method: [...OTHER_METHODS],
+        url,
+        exposeHeadRoute: false,
+        handler: async (request) => {
+          throw failures.methodNotAllowed(request.method);
+        },
+      });
+    }
+  });
+}
+
+/** The body's reader from its Content-Type, or 415. */
+function bodyFormat(request: FastifyRequest): BodyFormat {
+  const header = request.headers['content-type'];
+  if (header === undefined) {
+    if (request.body instanceof Buffer && request.body.length > 0) throw failures.noContentType();
+    // No body and no type: nothing to read, in no format.
+    throw new DecodeError('пустое тело запроса');
+  }
+  const mediaType = parseMediaType(header);
+  const format = mediaType && bodyFormatOf(mediaType.essence);
+  if (!format) throw failures.unsupportedMediaType(mediaType?.written ?? header.split(';', 1)[0]!.trim());
+  return format;
+}
+
+function send<Op extends OperationDecl>(request: FastifyRequest, reply: FastifyReply, op: Op, response: ResponseOf<Op>): FastifyReply {
+  return sendNegotiated(request, reply, 200, (format) => encodeMessage(format, op.response, response));
+}

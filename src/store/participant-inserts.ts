@@ -1,0 +1,58 @@
+// Creating participants: one (ClientCreate) or many in one statement (the import), and the
+// lookups by phone that creation needs.
+import type { Insertable } from 'kysely';
+import type { ParticipantsTable } from './schema.ts';
+import type { Db } from './directory.ts';
+import type { ProfileChanges } from '../domain/participant.ts';
+import { emailKey, fromBool } from './convert.ts';
+
+export interface NewParticipant {
+  /** Explicit id (import of migrated ids); absent = the database assigns one. */
+  id?: number;
+  operatorId: number;
+  values: ProfileChanges;
+  /** Creation time, ISO; it is the participant's registration date. */
+  at: string;
+}
+
+export function participantRow(p: NewParticipant): Insertable<ParticipantsTable> {
+  const v = p.values;
+  return {
+    ...(p.id === undefined ? {} : { id: p.id }),
+    operator_id: p.operatorId,
+    name: v.name ?? null,
+    surname: v.surname ?? null,
+    patronymic: v.patronymic ?? null,
+    phone: v.phone ?? null,
+    email: v.email ?? null,
+    email_key: v.email ? emailKey(v.email) : null,
+    birthdate: v.birthdate ?? null,
+    gender: v.gender ?? 0,
+    allow_sms: fromBool(v.allowSms),
+    allow_email: fromBool(v.allowEmail),
+    allow_email_online_cheque: fromBool(v.allowEmailOnlineCheque),
+    contragent_id: v.contragentId ?? null,
+    password_hash: null,
+    created_at: p.at,
+    updated_at: p.at,
+    version: 0,
+  };
+}
+
+/** Inserts one participant; returns its id. */
+export async function insertParticipant(db: Db, p: NewParticipant): Promise<number> {
+  const out = await db.insertInto('participants').values(participantRow(p)).returning('id').executeTakeFirstOrThrow();
+  return out.id;
+}
+
+/** Inserts many participants, each with an explicit id, in one statement. */
+export async function insertParticipants(db: Db, rows: readonly (NewParticipant & { id: number })[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('participants').values(rows.map(participantRow)).execute();
+}
+
+/** The id of the operator's participant with this phone. */
+export async function participantIdByPhone(db: Db, operatorId: number, phone: number): Promise<number | undefined> {
+  const row = await db.selectFrom('participants').select('id').where('operator_id', '=', operatorId).where('phone', '=', phone).executeTakeFirst();
+  return row?.id;
+}

@@ -9,6 +9,13 @@ import { createAuthenticator } from '../auth/authenticator.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
 import { installWireErrors } from './errors.ts';
+import { registerOperation } from './operation-routes.ts';
+import { clientCreate } from '../contract/client-create.ts';
+import { getClient } from '../contract/get-client.ts';
+import { clientInfo } from '../contract/client-info.ts';
+import { createClient } from '../domain/client-create.ts';
+import { readClient } from '../domain/get-client.ts';
+import { readClientInfo } from '../domain/client-info.ts';
 
 export interface AppOptions {
   config: Config;
@@ -58,6 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installWireErrors(app);
 
   void app.register(loginRoutes);
+
+  registerOperation(app, clientCreate, (request, ctx) => createClient(store, ctx, request));
+  registerOperation(app, getClient, (request, ctx) => readClient(store, ctx, request));
+  registerOperation(app, clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
 
   app.get('/health', async (_req, reply) => {
     const up = await ping(store.db);

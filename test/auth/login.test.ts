@@ -127,7 +127,7 @@ for (const engine of ENGINES) {
       const badOp = await postLogin(app, '/clientlogin', { grant_type: 'password', username: '79160000001', password: 'client-secret', operator: 'x' });
       assert.deepEqual([badOp.status, badOp.body], [400, { error: 'invalid_operator' }]);
       for (const path of ['/ManagerLogin', '/ClientLogin']) {
-        for (const fields of [{ grant_type: 'client_credentials' }, {}]) {
+        for (const fields of [{ grant_type: 'client_credentials' }, {}] as Record<string, string>[]) {
           const res = await postLogin(app, path, { ...fields, username: 'cashier', password: 'secret', operator: '1' });
           assert.equal(res.status, 400);
           assert.deepEqual(res.body, { error: 'unsupported_grant_type' });

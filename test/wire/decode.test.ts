@@ -85,6 +85,9 @@ describe('XML bodies', () => {
     const body = `\uFEFF<?xml version="1.0" encoding="utf-8"?><!-- c -->${xmlRequest('<Name>a &amp; b &lt;&gt;&quot;&apos; &#1048;&#x432;</Name><Surname><![CDATA[<&x>]]></Surname><Patronymic>line1\r\nline2</Patronymic>')}`;
     assert.deepEqual(decode('xml', body), { Name: 'a & b <>"\' Ив', Surname: '<&x>', Patronymic: 'line1\nline2' });
   });
+  it('31 levels of unknown nesting are fine', () => {
+    assert.deepEqual(decode('xml', xmlRequest(`${'<a>'.repeat(31)}${'</a>'.repeat(31)}<Client>1</Client>`)), { Client: 1 });
+  });
   it('an empty element is absent', () => {
     assert.deepEqual(decode('xml', xmlRequest('<Client>1</Client><Name></Name><Birthdate/>')), { Client: 1 });
   });
@@ -100,6 +103,8 @@ describe('XML bodies', () => {
     ['an invalid character reference', xmlRequest('<Name>&#0;</Name>'), 'символ'],
     ['a DOCTYPE', '<!DOCTYPE SetClientUpdateRequest><SetClientUpdateRequest/>', 'DOCTYPE'],
     ['an unreadable value', xmlRequest('<Client>abc</Client>'), 'Client'],
+    ['10,000-deep well-formed nesting', xmlRequest(`${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}<Client>1</Client>`), 'вложенность'],
+    ['33 levels of nesting', xmlRequest(`${'<a>'.repeat(32)}${'</a>'.repeat(32)}`), 'вложенность'],
     ['an element where a value belongs', xmlRequest('<Name><x>1</x></Name>'), 'Name'],
   ];
   for (const [what, body, mention] of unreadable) it(`${what} is unreadable`, () => assertUnreadable('xml', body, mention));

@@ -16,6 +16,8 @@ import { clientInfo } from '../contract/client-info.ts';
 import { createClient } from '../domain/client-create.ts';
 import { readClient } from '../domain/get-client.ts';
 import { readClientInfo } from '../domain/client-info.ts';
+import { clientHistory } from '../contract/client-history.ts';
+import { readClientHistory } from '../domain/client-history.ts';
 
 export interface AppOptions {
   config: Config;
@@ -69,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerOperation(app, clientCreate, (request, ctx) => createClient(store, ctx, request));
   registerOperation(app, getClient, (request, ctx) => readClient(store, ctx, request));
   registerOperation(app, clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
+  registerOperation(app, clientHistory, (request, ctx) => readClientHistory(store, ctx, request));
 
   app.get('/health', async (_req, reply) => {
     const up = await ping(store.db);

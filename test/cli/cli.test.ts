@@ -56,7 +56,7 @@ for (const engine of ENGINES) {
       });
       const sparse = JSON.parse((await runLcm(['client', 'show', '2', '--database', database.url])).stdout);
       assert.equal(sparse.Birthdate, null);
-      assert.equal(sparse.ContragentId, null);
+      assert.equal(sparse.Patronymic, null);
       assert.equal(sparse.AllowSms, null);
     });
 

@@ -10,6 +10,8 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
 import { installWireErrors } from './errors.ts';
 import { registerOperation } from './operation-routes.ts';
+import { clientUpdate } from '../contract/client-update.ts';
+import { updateClient } from '../domain/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import { getClient } from '../contract/get-client.ts';
 import { clientInfo } from '../contract/client-info.ts';
@@ -68,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   void app.register(loginRoutes);
 
+  registerOperation(app, clientUpdate, (request, ctx) => updateClient(store, ctx, request));
   registerOperation(app, clientCreate, (request, ctx) => createClient(store, ctx, request));
   registerOperation(app, getClient, (request, ctx) => readClient(store, ctx, request));
   registerOperation(app, clientInfo, (request, ctx) => readClientInfo(store, ctx, request));

@@ -138,7 +138,7 @@ const CASES: Case[] = [
   { name: 'order: 4 before 5', body: { Client: 1, PosCode: 'NOPE', SiteCode: 'NOPE' }, expect: 4 },
   { name: 'order: 5 before 11', body: { Client: 1, SiteCode: 'NOPE', Gender: 5 }, expect: 5 },
   { name: 'order: 11 before 13', body: { Client: 1, Gender: 5, Name: NAME_101 }, expect: 11 },
-  { name: 'order: 13 before 6', body: { Client: 1, Name: NAME_101, Phone: 1 }, expect: 13 },
+  { name: 'order: 13 before 6', body: { Client: 1, Name: NAME_101, Phone: 1 }, expect: 13, message: 'Некорректное значение поля Name' },
   { name: 'order: 13 names the first bad field', body: { Client: 1, Patronymic: NAME_101, Surname: NAME_101 }, expect: 13, message: 'Некорректное значение поля Surname' },
   { name: 'order: 6 before 8', body: { Client: 1, Phone: 1, Email: 'bad' }, expect: 6 },
   { name: 'order: 8 before 10', body: { Client: 1, Email: 'bad', Birthdate: '1800-01-01' }, expect: 8 },

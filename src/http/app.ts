@@ -10,6 +10,9 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
 import { installWireErrors } from './errors.ts';
 import { registerOperation } from './operation-routes.ts';
+import type { OperationHandler } from './operation-routes.ts';
+import type { OperationDecl } from '../contract/types.ts';
+import { helpRoutes } from './help/routes.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import { updateClient } from '../domain/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
@@ -70,11 +73,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   void app.register(loginRoutes);
 
-  registerOperation(app, clientUpdate, (request, ctx) => updateClient(store, ctx, request));
-  registerOperation(app, clientCreate, (request, ctx) => createClient(store, ctx, request));
-  registerOperation(app, getClient, (request, ctx) => readClient(store, ctx, request));
-  registerOperation(app, clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
-  registerOperation(app, clientHistory, (request, ctx) => readClientHistory(store, ctx, request));
+  // Every served declaration, in registration order: the help pages and OpenAPI list exactly these.
+  const served: OperationDecl[] = [];
+  const serve = <Op extends OperationDecl>(op: Op, handler: OperationHandler<Op>): void => {
+    served.push(op);
+    registerOperation(app, op, handler);
+  };
+  serve(clientUpdate, (request, ctx) => updateClient(store, ctx, request));
+  serve(clientCreate, (request, ctx) => createClient(store, ctx, request));
+  serve(getClient, (request, ctx) => readClient(store, ctx, request));
+  serve(clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
+  serve(clientHistory, (request, ctx) => readClientHistory(store, ctx, request));
+  helpRoutes(app, served);
 
   app.get('/health', async (_req, reply) => {
     const up = await ping(store.db);

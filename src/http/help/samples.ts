@@ -1,0 +1,69 @@
+// Sample messages as the original's help pages generated them (ASP.NET's ObjectGenerator):
+// integers 1, booleans true, strings "sample string N" with N counting from 2, lists of two
+// items. Rendered by the wire encoders, so a sample is exactly what the service reads/writes.
+import type { FieldDecl, FieldType, MessageDecl, ScalarType } from '../../contract/types.ts';
+import { jsonObject } from '../../wire/encode-json.ts';
+import { xmlMessage } from '../../wire/encode-xml.ts';
+import { dateTimeText } from '../../wire/encode-values.ts';
+
+export const SAMPLE_DATE = '2025-10-30';
+export const SAMPLE_DATETIME = '2025-10-30T05:04:59.6543877+03:00';
+
+export function sampleValue(fields: readonly FieldDecl[]): Record<string, unknown> {
+  const counter = { n: 1 };
+  return objectSample(fields, counter);
+}
+
+function objectSample(fields: readonly FieldDecl[], counter: { n: number }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f.name] = f.example ?? valueOf(f.type, counter);
+  return out;
+}
+
+function valueOf(type: FieldType, counter: { n: number }): unknown {
+  if (typeof type === 'string') return scalarSample(type, counter);
+  if (type.kind === 'object') return objectSample(type.fields, counter);
+  return [valueOf(type.of, counter), valueOf(type.of, counter)];
+}
+
+function scalarSample(type: ScalarType, counter: { n: number }): unknown {
+  switch (type) {
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'date':
+      return SAMPLE_DATE;
+    case 'datetime':
+      return SAMPLE_DATETIME;
+    case 'string':
+      return `sample string ${++counter.n}`;
+  }
+}
+
+export function jsonSample(message: MessageDecl): string {
+  return prettyJson(jsonObject(message.fields, sampleValue(message.fields)));
+}
+
+export function xmlSample(message: MessageDecl): string {
+  return xmlMessage(message, sampleValue(message.fields));
+}
+
+/** A form body of the top-level scalar fields (nested values cannot be sent as a form). */
+export function formSample(message: MessageDecl): string | undefined {
+  if (message.fields.some((f) => typeof f.type !== 'string')) return undefined;
+  const value = sampleValue(message.fields);
+  const params = new URLSearchParams();
+  for (const f of message.fields) {
+    const v = value[f.name];
+    params.append(f.name, f.type === 'date' ? dateTimeText(String(v)) : String(v));
+  }
+  return params.toString();
+}
+
+/** Re-indents the encoder's compact JSON, keeping its member order and its text. */
+function prettyJson(compact: string): string {
+  return JSON.stringify(JSON.parse(compact), null, 2);
+}

@@ -14,7 +14,8 @@ const ERROR_BODY: Schema = {
 };
 
 function errorTable(op: OperationDecl): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  // Markdown: a `|` would end the cell and `<Field>` would be read as an HTML tag.
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return ['| ErrorCode | Message | When |', '|---|---|---|', ...op.errors.map((e) => `| ${e.code} | ${cell(e.message)} | ${cell(e.rule)} |`)].join('\n');
 }
 
@@ -41,7 +42,7 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
       },
     },
     responses: {
-      '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response }, 'application/xml': { schema: response } } },
+      '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response, example: JSON.parse(jsonSample(op.response)) }, 'application/xml': { schema: response } } },
       '400': httpError('Unreadable body or field value (ErrorCode 100)'),
       '401': httpError('No valid bearer token'),
       '403': httpError('The token may not call this operation'),

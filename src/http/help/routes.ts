@@ -6,6 +6,7 @@ import { indexPage } from './index-page.ts';
 import { helpId } from './naming.ts';
 import { operationPage } from './operation-page.ts';
 import { openApiDocument } from './openapi.ts';
+import { swaggerUiRoutes } from './swagger-ui.ts';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -15,6 +16,7 @@ export function helpRoutes(app: FastifyInstance, operations: readonly OperationD
 
   const openapi = JSON.stringify(openApiDocument(operations));
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  swaggerUiRoutes(app);
   app.get('/Help', async (_req, reply) => reply.type(HTML).send(index));
   app.get<{ Params: { id: string } }>('/Help/Api/:id', async (request, reply) => {
     const html = pages.get(request.params.id.toLowerCase());

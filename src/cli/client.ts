@@ -3,6 +3,7 @@ import { configFrom, databaseOption, printJson, withStore } from './common.ts';
 import { findParticipant } from '../store/participants.ts';
 import { participantView } from '../domain/participant.ts';
 import { registerClientHistory } from './history.ts';
+import { registerClientImport } from './client-import.ts';
 
 export function registerClient(program: Command): void {
   const client = program.command('client').description('Inspect participants.');
@@ -19,4 +20,5 @@ export function registerClient(program: Command): void {
     },
   );
   registerClientHistory(client);
+  registerClientImport(client);
 }

@@ -1,0 +1,287 @@
+// `lcm client import`: participants from a CSV file, validated row by row with the rules
+// of ClientUpdate (checkProfile, then uniqueness against the database and against earlier
+// rows of the file), written in batches — one transaction and a constant number of
+// statements per batch. Re-running a file duplicates no one: a row whose Client id exists
+// updates that participant (only the values it gives, as ClientUpdate); a row without
+// Client whose phone the operator already has updates that participant.
+import type { Store } from '../store/db.ts';
+import type { Db } from '../store/directory.ts';
+import type { Participant, ProfileChanges } from '../domain/participant.ts';
+import { PROFILE_FIELDS } from '../domain/participant.ts';
+import { CONFLICT_CODE, checkProfile } from '../domain/profile-rules.ts';
+import { resultFor } from '../domain/results.ts';
+import { clientUpdate } from '../contract/client-update.ts';
+import { clientCreate } from '../contract/client-create.ts';
+import { emailKey } from '../store/convert.ts';
+import { applyChanges, uniqueViolation } from '../store/participant-updates.ts';
+import { insertParticipants } from '../store/participant-inserts.ts';
+import { syncParticipantIds } from '../store/participants.ts';
+import type { CardRow } from '../store/cards.ts';
+import { allocateParticipantIds, cardsByNumber, linkCards, participantsForBatch } from '../store/import-lookups.ts';
+import { nowIso } from '../store/convert.ts';
+import type { CsvRecord } from './csv.ts';
+import type { Header } from './columns.ts';
+import { readRow } from './columns.ts';
+import { FileClaims } from './file-claims.ts';
+import type { ClaimKind } from './file-claims.ts';
+
+export const DEFAULT_BATCH_SIZE = 1000;
+
+export interface Reject {
+  line: number;
+  code: number;
+  message: string;
+  fields: readonly string[];
+}
+
+export interface ImportSummary {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: Reject[];
+}
+
+export interface ImportOptions {
+  operatorId: number;
+  batchSize?: number;
+  /** Called after each batch with the number of rows done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A row that passed the checks that need no database. */
+interface Candidate {
+  record: CsvRecord;
+  clientId: number | undefined;
+  values: ProfileChanges;
+  card: number | undefined;
+}
+
+type Counts = Omit<ImportSummary, 'rows'>;
+
+const UNIQUE_KINDS = ['phone', 'email', 'contragentId'] as const;
+
+export async function importParticipants(store: Store, header: Header, records: readonly CsvRecord[], options: ImportOptions): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
+  const candidates: Candidate[] = [];
+  for (const record of records) {
+    const c = precheck(record, header);
+    if ('code' in c) counts.rejected.push(c);
+    else candidates.push(c);
+  }
+  const floor = largestClientId(header, records);
+  const claims = new FileClaims();
+  const ctx: BatchContext = { store, operatorId: options.operatorId, floor, claims };
+
+  for (let i = 0; i < candidates.length; i += batchSize) {
+    const batch = candidates.slice(i, i + batchSize);
+    add(counts, await runBatch(ctx, batch));
+    options.onProgress?.(Math.min(i + batchSize, candidates.length), candidates.length);
+  }
+  if (floor > 0) await syncParticipantIds(store.db, store.engine);
+  counts.rejected.sort((a, b) => a.line - b.line);
+  return { rows: records.length, ...counts };
+}
+
+/**
+ * Ids assigned to rows without Client lie above every id the file names — rejected rows
+ * included, so that a corrected row imported later never finds its id given to someone else.
+ */
+function largestClientId(header: Header, records: readonly CsvRecord[]): number {
+  const column = header.columns.findIndex((c) => c.name === 'Client');
+  if (column < 0) return 0;
+  let max = 0;
+  for (const r of records) {
+    const cell = r.fields[column]?.trim() ?? '';
+    if (/^\d{1,10}$/.test(cell)) max = Math.max(max, Math.min(Number(cell), 2 ** 31 - 1));
+  }
+  return max;
+}
+
+function precheck(record: CsvRecord, header: Header): Candidate | Reject {
+  const reject = (code: number, message: string): Reject => ({ line: record.line, code, message, fields: record.fields });
+  const read = readRow(header, record.fields);
+  if (!read.ok) return reject(100, read.message);
+  const v = read.values;
+  if (v.Client !== undefined && v.Client <= 0) return reject(1, 'Некорректный идентификатор клиента');
+  const checked = checkProfile(v);
+  if (!checked.ok) return reject(checked.code, resultFor(clientUpdate, checked.code, checked.field).Message);
+  if (v.Card !== undefined && v.Card <= 0) return reject(17, resultFor(clientCreate, 17).Message);
+  // Without an id, the phone is what recognizes the participant on a re-run.
+  if (v.Client === undefined && checked.values.phone === undefined) return reject(14, 'Не задан ни идентификатор клиента (Client), ни номер телефона');
+  return { record, clientId: v.Client, values: checked.values, card: v.Card };
+}
+
+interface BatchContext {
+  store: Store;
+  operatorId: number;
+  floor: number;
+  claims: FileClaims;
+}
+
+/**
+ * One batch in one transaction. When the database refuses it (another process claimed a
+ * value meanwhile), the rows are retried one per transaction, so only the culprit is refused.
+ */
+async function runBatch(ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
+  try {
+    const counts = await ctx.store.db.transaction().execute((tx) => writeBatch(tx, ctx, batch));
+    ctx.claims.commit();
+    return counts;
+  } catch (err) {
+    ctx.claims.discard();
+    if (batch.length > 1) {
+      const total: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
+      for (const c of batch) add(total, await runBatch(ctx, [c]));
+      return total;
+    }
+    const c = batch[0]!;
+    const field = uniqueViolation(err);
+    const code = field ? CONFLICT_CODE[field] : isCardClash(err) ? 15 : undefined;
+    if (code === undefined) throw err;
+    return { created: 0, updated: 0, unchanged: 0, rejected: [{ line: c.record.line, code, message: conflictMessage(code), fields: c.record.fields }] };
+  }
+}
+
+function isCardClash(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return (e.code === '23505' && /cards/.test(e.constraint ?? '')) || (/^SQLITE_CONSTRAINT/.test(e.code ?? '') && /cards\./.test(e.message ?? ''));
+}
+
+function conflictMessage(code: number): string {
+  return code === 15 ? resultFor(clientCreate, 15).Message : resultFor(clientUpdate, code).Message;
+}
+
+async function writeBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
+  const { operatorId, claims } = ctx;
+  const counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
+  const found = await participantsForBatch(tx, operatorId, {
+    ids: batch.flatMap((c) => (c.clientId === undefined ? [] : [c.clientId])),
+    phones: batch.flatMap((c) => (c.values.phone == null ? [] : [c.values.phone])),
+    emails: batch.flatMap((c) => (c.values.email == null ? [] : [c.values.email])),
+    contragents: batch.flatMap((c) => (c.values.contragentId == null ? [] : [c.values.contragentId])),
+  });
+  const cards = await cardsByNumber(tx, batch.flatMap((c) => (c.card === undefined ? [] : [c.card])));
+  const byId = new Map(found.map((p) => [p.id, p]));
+  const own = found.filter((p) => p.operatorId === operatorId);
+  const holders: Record<(typeof UNIQUE_KINDS)[number], Map<string, Participant>> = {
+    phone: new Map(own.flatMap((p) => (p.phone === null ? [] : [[String(p.phone), p]]))),
+    email: new Map(own.flatMap((p) => (p.email === null ? [] : [[emailKey(p.email), p]]))),
+    contragentId: new Map(own.flatMap((p) => (p.contragentId === null ? [] : [[p.contragentId, p]]))),
+  };
+
+  const inserts: { c: Candidate; id?: number }[] = [];
+  const updates: { id: number; changes: ProfileChanges }[] = [];
+  const links: { number: number; participantId: number; exists: boolean }[] = [];
+  const pendingLinks: { c: Candidate; exists: boolean }[] = [];
+
+  for (const c of batch) {
+    const reject = (code: number, message: string) => counts.rejected.push({ line: c.record.line, code, message, fields: c.record.fields });
+    let existing: Participant | undefined;
+    if (c.clientId !== undefined) {
+      existing = byId.get(c.clientId);
+      if (existing && existing.operatorId !== operatorId) {
+        reject(2, 'Идентификатор клиента занят Участником другого оператора');
+        continue;
+      }
+    } else {
+      existing = holders.phone.get(String(c.values.phone));
+    }
+    const target = existing ? `id:${existing.id}` : c.clientId !== undefined ? `id:${c.clientId}` : `line:${c.record.line}`;
+    const refusal = firstRefusal(c, target, existing, holders, cards.get(c.card ?? -1), operatorId, claims);
+    if (refusal) {
+      reject(refusal.code, refusal.message);
+      continue;
+    }
+    claimAll(claims, c, target);
+
+    const card = c.card === undefined ? undefined : cards.get(c.card);
+    if (existing) {
+      const changes = diff(existing, c.values);
+      if (Object.keys(changes).length > 0) {
+        updates.push({ id: existing.id, changes });
+        counts.updated++;
+      } else counts.unchanged++;
+      if (c.card !== undefined && card?.participantId !== existing.id) links.push({ number: c.card, participantId: existing.id, exists: card !== undefined });
+    } else {
+      inserts.push({ c, id: c.clientId });
+      if (c.card !== undefined) pendingLinks.push({ c, exists: card !== undefined });
+      counts.created++;
+    }
+  }
+
+  const fresh = await allocateParticipantIds(tx, ctx.store.engine, inserts.filter((r) => r.id === undefined).length, ctx.floor);
+  const at = nowIso();
+  const rows = inserts.map((r) => ({ id: r.id ?? fresh.shift()!, operatorId, values: r.c.values, at }));
+  const idOf = new Map(inserts.map((r, i) => [r.c, rows[i]!.id]));
+  await insertParticipants(tx, rows);
+  for (const u of updates) await applyChanges(tx, u.id, u.changes);
+  for (const p of pendingLinks) links.push({ number: p.c.card!, participantId: idOf.get(p.c)!, exists: p.exists });
+  await linkCards(tx, operatorId, links);
+  return counts;
+}
+
+/** The first rule the row breaks against the database or earlier rows, in ErrorCode order. */
+function firstRefusal(
+  c: Candidate,
+  target: string,
+  existing: Participant | undefined,
+  holders: Record<(typeof UNIQUE_KINDS)[number], Map<string, Participant>>,
+  card: CardRow | undefined,
+  operatorId: number,
+  claims: FileClaims,
+): { code: number; message: string } | undefined {
+  if (target.startsWith('id:')) {
+    const earlier = claims.get('id', target);
+    if (earlier) return { code: 1, message: `Клиент уже встречался в строке ${earlier.line}` };
+  }
+  for (const kind of UNIQUE_KINDS) {
+    const key = uniqueKey(kind, c.values);
+    if (key === undefined) continue;
+    const holder = holders[kind].get(key);
+    if (holder && `id:${holder.id}` !== target) return { code: CONFLICT_CODE[kind], message: conflictMessage(CONFLICT_CODE[kind]) };
+    const earlier = claims.get(kind, key);
+    if (earlier && earlier.target !== target) return { code: CONFLICT_CODE[kind], message: `${conflictMessage(CONFLICT_CODE[kind])} (строка ${earlier.line})` };
+  }
+  if (c.card !== undefined) {
+    const ownerId = existing?.id;
+    if (card && (card.operatorId !== operatorId || (card.participantId !== null && card.participantId !== ownerId))) return { code: 15, message: conflictMessage(15) };
+    const earlier = claims.get('card', c.card);
+    if (earlier && earlier.target !== target) return { code: 15, message: `${conflictMessage(15)} (строка ${earlier.line})` };
+  }
+  return undefined;
+}
+
+function claimAll(claims: FileClaims, c: Candidate, target: string): void {
+  const claim = { line: c.record.line, target };
+  if (target.startsWith('id:')) claims.add('id', target, claim);
+  for (const kind of UNIQUE_KINDS) {
+    const key = uniqueKey(kind, c.values);
+    if (key !== undefined) claims.add(kind as ClaimKind, key, claim);
+  }
+  if (c.card !== undefined) claims.add('card', c.card, claim);
+}
+
+function uniqueKey(kind: (typeof UNIQUE_KINDS)[number], v: ProfileChanges): string | undefined {
+  if (kind === 'phone') return v.phone == null ? undefined : String(v.phone);
+  if (kind === 'email') return v.email == null ? undefined : emailKey(v.email);
+  return v.contragentId ?? undefined;
+}
+
+/** The given values that differ from the stored ones (ClientUpdate's "only what is given"). */
+function diff(before: Participant, wanted: ProfileChanges): ProfileChanges {
+  const out: Record<string, unknown> = {};
+  for (const field of PROFILE_FIELDS) {
+    const next = wanted[field];
+    if (next !== undefined && next !== before[field]) out[field] = next;
+  }
+  return out as ProfileChanges;
+}
+
+function add(into: Counts, from: Counts): void {
+  into.created += from.created;
+  into.updated += from.updated;
+  into.unchanged += from.unchanged;
+  into.rejected.push(...from.rejected);
+}

@@ -22,13 +22,14 @@ export const SEED_BODY_PARAMETERS: readonly (readonly [string, string])[] = [
 ];
 
 /** Field values of the fixtures (test/helpers/fixtures.ts) that make a sample request meaningful. */
-export function fixtureValue(op: string, field: string): string | number | undefined {
+/** `n` tells apart the participants one test registers (ClientCreate), so each is new. */
+export function fixtureValue(op: string, field: string, n = 0): string | number | undefined {
   const create = op === 'ClientCreate';
   const values: Record<string, string | number> = {
     Client: 1, ClientID: 1, Operator: 1, OperatorId: 1, Token: 5001, Partner: 10,
-    Phone: create ? 79161234567 : 79160000001, FriendPhone: 79160000002, Card: create ? 7700000099 : 0,
-    Email: create ? 'new.client@example.ru' : 'ivan@example.ru', PosCode: 'MSK-001', SiteCode: 'W-1',
-    Birthdate: '1990-05-15', Limit: 10,
+    Phone: create ? 79161234560 + n : 79160000001, FriendPhone: 79160000002, Card: create ? 7700000090 + n : 0,
+    Email: create ? `new.client${n}@example.ru` : 'ivan@example.ru', PosCode: 'MSK-001', SiteCode: 'W-1',
+    Limit: 10,
   };
   return values[field];
 }

@@ -36,7 +36,7 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     requestBody: {
       required: true,
       content: {
-        'application/json': { schema: request, example: JSON.parse(jsonSample(op.request)) },
+        'application/json': { schema: request, example: JSON.parse(jsonSample(op.request, 'request')) },
         'application/xml': { schema: request },
         ...(formOnly ? { 'application/x-www-form-urlencoded': { schema: request } } : {}),
       },

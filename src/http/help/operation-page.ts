@@ -26,10 +26,11 @@ function messageSection(message: MessageDecl): string {
 }
 
 function samples(message: MessageDecl, withForm: boolean): string {
+  const side = withForm ? 'request' : 'response';
   const form = withForm ? formSample(message) : undefined;
   const blocks = [
-    ['application/json, text/json', jsonSample(message)],
-    ['application/xml, text/xml', xmlSample(message)],
+    ['application/json, text/json', jsonSample(message, side)],
+    ['application/xml, text/xml', xmlSample(message, side)],
     ...(withForm ? [['application/x-www-form-urlencoded', form ?? 'Sample not available.']] : []),
   ];
   return blocks.map(([media, text]) => `<div class="media">${escapeHtml(media!)}</div><pre class="sample">${escapeHtml(text!)}</pre>`).join('');

@@ -4,7 +4,6 @@
 import type { FieldDecl, FieldType, MessageDecl, ScalarType } from '../../contract/types.ts';
 import { jsonObject } from '../../wire/encode-json.ts';
 import { xmlMessage } from '../../wire/encode-xml.ts';
-import { dateTimeText } from '../../wire/encode-values.ts';
 
 export const SAMPLE_DATE = '2025-10-30';
 export const SAMPLE_DATETIME = '2025-10-30T05:04:59.6543877+03:00';
@@ -43,12 +42,26 @@ function scalarSample(type: ScalarType, counter: { n: number }): unknown {
   }
 }
 
-export function jsonSample(message: MessageDecl): string {
-  return prettyJson(jsonObject(message.fields, sampleValue(message.fields)));
+export type SampleSide = 'request' | 'response';
+
+export function jsonSample(message: MessageDecl, side: SampleSide = 'response'): string {
+  const m = asSent(message, side);
+  return prettyJson(jsonObject(m.fields, sampleValue(m.fields)));
 }
 
-export function xmlSample(message: MessageDecl): string {
-  return xmlMessage(message, sampleValue(message.fields));
+export function xmlSample(message: MessageDecl, side: SampleSide = 'response'): string {
+  const m = asSent(message, side);
+  return xmlMessage(m, sampleValue(m.fields));
+}
+
+/**
+ * A request's dates are shown as the original's samples wrote them, with a time and an
+ * offset (which the service reads and ignores): rendered as the encoders write a datetime.
+ * Responses are shown exactly as the service writes them.
+ */
+function asSent(message: MessageDecl, side: SampleSide): MessageDecl {
+  if (side === 'response') return message;
+  return { ...message, fields: message.fields.map((f) => (f.type === 'date' ? { ...f, type: 'datetime' as const, example: f.example ?? SAMPLE_DATETIME } : f)) };
 }
 
 /** A form body of the top-level scalar fields (nested values cannot be sent as a form). */
@@ -58,7 +71,7 @@ export function formSample(message: MessageDecl): string | undefined {
   const params = new URLSearchParams();
   for (const f of message.fields) {
     const v = value[f.name];
-    params.append(f.name, f.type === 'date' ? dateTimeText(String(v)) : String(v));
+    params.append(f.name, f.type === 'date' ? SAMPLE_DATETIME : String(v));
   }
   return params.toString();
 }

@@ -32,7 +32,7 @@ for (const engine of ENGINES) {
       assert.equal(res.code, 0, res.stderr);
       const entries = JSON.parse(res.stdout) as Record<string, unknown>[];
       assert.equal(entries.length, 2);
-      assert.deepEqual({ ...entries[1], Time: undefined }, {
+      assert.deepEqual({ ...entries[1]!, Time: undefined }, {
         Time: undefined,
         Initiator: 'manager cashier (token 5001)',
         Manager: 'cashier',
@@ -43,8 +43,8 @@ for (const engine of ENGINES) {
         RemoteAddress: '203.0.113.5',
         Fields: [{ Field: 'AllowSms', Old: true, New: false }],
       });
-      assert.deepEqual(entries[0].Fields, [{ Field: 'Birthdate', Old: '1990-05-15T00:00:00', New: '1990-05-16T00:00:00' }]);
-      assert.equal(entries[0].Initiator, 'client 1');
+      assert.deepEqual(entries[0]!.Fields, [{ Field: 'Birthdate', Old: '1990-05-15T00:00:00', New: '1990-05-16T00:00:00' }]);
+      assert.equal(entries[0]!.Initiator, 'client 1');
       const limited = await lcm('client', 'history', '1', '--limit', '1');
       assert.equal(JSON.parse(limited.stdout).length, 1);
       const unknown = await lcm('client', 'history', '999');
@@ -57,8 +57,9 @@ for (const engine of ENGINES) {
       assert.equal(res.code, 0, res.stderr);
       const rows = JSON.parse(res.stdout) as Record<string, unknown>[];
       assert.equal(rows.length, 1);
+      const row = rows[0]!;
       assert.deepEqual(
-        { Consent: rows[0].Consent, Given: rows[0].Given, Previous: rows[0].Previous, Manager: rows[0].Manager, PosCode: rows[0].PosCode, RequestId: rows[0].RequestId },
+        { Consent: row.Consent, Given: row.Given, Previous: row.Previous, Manager: row.Manager, PosCode: row.PosCode, RequestId: row.RequestId },
         { Consent: 'AllowSms', Given: false, Previous: true, Manager: 'cashier', PosCode: 'MSK-001', RequestId: 'cli-1' },
       );
       assert.equal((await lcm('client', 'consents', '0')).code, 1);
@@ -88,9 +89,10 @@ for (const engine of ENGINES) {
       assert.equal(pending.code, 0, pending.stderr);
       const events = JSON.parse(pending.stdout) as { Client: number; Payload: { Changes: unknown[] }; Deliveries: { Webhook: number; Status: string }[] }[];
       assert.equal(events.length, 1);
-      assert.equal(events[0].Client, 2);
-      assert.deepEqual(events[0].Payload.Changes, [{ Field: 'Name', Old: 'Мария', New: 'Мари' }]);
-      assert.deepEqual(events[0].Deliveries.map((d) => [d.Webhook, d.Status]), [[hook.Id, 'pending']]);
+      const event = events[0]!;
+      assert.equal(event.Client, 2);
+      assert.deepEqual(event.Payload.Changes, [{ Field: 'Name', Old: 'Мария', New: 'Мари' }]);
+      assert.deepEqual(event.Deliveries.map((d) => [d.Webhook, d.Status]), [[hook.Id, 'pending']]);
       const all = JSON.parse((await lcm('webhook', 'events')).stdout) as unknown[];
       assert.equal(all.length, 3, 'every event, also those no webhook waits for');
 

@@ -50,7 +50,7 @@ for (const engine of ENGINES) {
     it('Limit takes the newest; From/To are inclusive calendar days (UTC)', async () => {
       const one = await read(CASHIER, { Client: 1, Limit: 1 });
       assert.ok(!isForbidden(one));
-      assert.deepEqual(one.Changes.map((c) => c.Fields[0].Field), ['Birthdate']);
+      assert.deepEqual(one.Changes.map((c) => c.Fields[0]?.Field), ['Birthdate']);
       const count = async (req: Parameters<typeof readClientHistory>[2]) => {
         const r = await read(CASHIER, { Client: 1, ...req });
         assert.ok(!isForbidden(r));

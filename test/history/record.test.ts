@@ -41,7 +41,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(res, OK);
       const rows = await history(1);
       assert.equal(rows.length, 1);
-      const [h] = rows;
+      const h = rows[0]!;
       assert.equal(h.Initiator, 'manager cashier (token 5001)');
       assert.equal(h.Manager, 'cashier');
       assert.equal(h.Token, 5001);
@@ -58,8 +58,9 @@ for (const engine of ENGINES) {
       ]);
       const consents = await listConsents(ts.store.db, 1);
       assert.equal(consents.length, 1);
+      const c = consents[0]!;
       assert.deepEqual(
-        { consent: consents[0].consent, given: consents[0].given, previous: consents[0].previous, pos: consents[0].pos_code, site: consents[0].site_code, req: consents[0].request_id, who: consents[0].manager_login },
+        { consent: c.consent, given: c.given, previous: c.previous, pos: c.pos_code, site: c.site_code, req: c.request_id, who: c.manager_login },
         { consent: 'AllowSms', given: false, previous: true, pos: 'MSK-001', site: 'W-1', req: 'req-a', who: 'cashier' },
       );
     });
@@ -89,7 +90,7 @@ for (const engine of ENGINES) {
         ContragentId: '1C-0099',
       });
       assert.deepEqual(res, OK);
-      const [latest] = await history(1);
+      const latest = (await history(1))[0]!;
       assert.equal(latest.Initiator, 'client 1');
       assert.equal(latest.Manager, null);
       assert.equal(latest.Token, null);

@@ -7,6 +7,7 @@ import type { TestStore } from '../helpers/engines.ts';
 import { bearer, postJson } from '../helpers/http.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { updateClient } from '../../src/domain/client-update.ts';
+import { listConsents, listHistory } from '../../src/store/history.ts';
 import { CASHIER, CLIENT_1, OTHER_MANAGER, ctx, seededStore } from './support.ts';
 
 const URL = '/api/client/ClientHistory';
@@ -63,6 +64,21 @@ for (const engine of ENGINES) {
       );
       const xml = res.body;
       assert.equal((xml.match(/<ClientChange>/g) ?? []).length, 1, 'Limit 1');
+    });
+
+    it('a ClientUpdate over HTTP is recorded with its request id and remote address', async () => {
+      const res = await postJson(app, '/api/client/ClientUpdate', { Client: 2, AllowEmail: true, PosCode: 'MSK-001' }, CASHIER);
+      assert.deepEqual(res.json(), { ErrorCode: 0, Message: '' });
+      const rows = await listHistory(ts.store.db, 2, { limit: 10 });
+      assert.equal(rows.length, 1);
+      const row = rows[0]!;
+      assert.match(row.request_id, /^[0-9a-f-]{36}$/);
+      assert.equal(row.remote_address, '127.0.0.1');
+      assert.equal(row.pos_code, 'MSK-001');
+      const consents = await listConsents(ts.store.db, 2);
+      assert.deepEqual(consents.map((c) => [c.consent, c.given, c.request_id]), [['AllowEmail', true, row.request_id]]);
+      const seen = await postJson(app, URL, { Client: 2 }, CASHIER);
+      assert.deepEqual((seen.json() as { Changes: { Fields: unknown }[] }).Changes.map((c) => c.Fields), [[{ Field: 'AllowEmail', Old: null, New: 'true' }]]);
     });
 
     it('keeps ClientUpdate\'s authorization: 401, 403, ErrorCode 2', async () => {

@@ -1,6 +1,7 @@
 // POST api/client/ClientHistory — who changed a participant's profile, newest first
 // (spec client-update.md §4.6). Same authorization as ClientUpdate.
 import { defineOperation, UNREADABLE } from './types.ts';
+import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, SUCCESS, TOKEN, coded } from './common.ts';
 
 export const HISTORY_DEFAULT_LIMIT = 100;
 export const HISTORY_MAX_LIMIT = 1000;
@@ -12,19 +13,19 @@ export const clientHistory = defineOperation({
   request: {
     typeName: 'ClientHistoryRequest',
     fields: [
-      { name: 'Client', type: 'int32', description: 'идентификатор Участника программы лояльности' },
+      CLIENT_ID,
       { name: 'From', type: 'date', description: 'начало периода (включительно, UTC)' },
       { name: 'To', type: 'date', description: 'конец периода (включительно, UTC)' },
       { name: 'Limit', type: 'int32', description: `максимальное число записей (по умолчанию ${HISTORY_DEFAULT_LIMIT}, не более ${HISTORY_MAX_LIMIT})` },
-      { name: 'Operator', type: 'int16', description: 'Идентификатор оператора программы лояльности', baseClass: true },
-      { name: 'Token', type: 'int32', description: 'Токен пользователя, который инициирует данный запрос', baseClass: true },
+      OPERATOR,
+      TOKEN,
     ],
   },
   response: {
     typeName: 'ClientHistoryResponse',
     fields: [
-      { name: 'ErrorCode', type: 'int32', description: 'код ошибки' },
-      { name: 'Message', type: 'string', description: 'сообщение об ошибке' },
+      ERROR_CODE,
+      MESSAGE,
       {
         name: 'Changes',
         description: 'изменения профиля, начиная с последнего',
@@ -61,12 +62,12 @@ export const clientHistory = defineOperation({
     ],
   },
   errors: [
-    { code: 0, rule: 'success', message: '' },
+    SUCCESS,
     UNREADABLE,
-    { code: 1, rule: 'Client absent or ≤ 0', message: 'Не задан идентификатор клиента' },
-    { code: 3, rule: 'Operator given and unknown', message: 'Заданный идентификатор Оператора ПЛ не найден' },
-    { code: 2, rule: 'no such participant in the operator', message: 'Клиент не найден' },
-    { code: 13, rule: `Limit below 0 or above ${HISTORY_MAX_LIMIT}`, message: 'Некорректное значение поля <Field>' },
+    coded(1, 'Client absent or ≤ 0'),
+    coded(3, 'Operator given and unknown'),
+    coded(2, 'no such participant in the operator'),
+    coded(13, `Limit below 0 or above ${HISTORY_MAX_LIMIT}`),
   ],
 });
 

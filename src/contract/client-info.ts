@@ -1,6 +1,7 @@
 // POST api/client/ClientInfo — the one declaration of the operation (docs/lifecycle.md).
 // Only the profile is served: purchase and bonus figures are not (no purchase ledger).
 import { defineOperation, UNREADABLE } from './types.ts';
+import { ERROR_CODE, MESSAGE, OPERATOR, PHONE, SUCCESS, coded } from './common.ts';
 
 export const clientInfo = defineOperation({
   name: 'ClientInfo',
@@ -10,15 +11,15 @@ export const clientInfo = defineOperation({
     typeName: 'ClientInfoRequest',
     fields: [
       { name: 'Card', type: 'int64', description: 'номер карты' },
-      { name: 'Phone', type: 'int64', description: 'номер телефона' },
-      { name: 'Operator', type: 'int16', description: 'Идентификатор оператора программы лояльности', baseClass: true },
+      PHONE,
+      OPERATOR,
     ],
   },
   response: {
     typeName: 'ClientInfoResponse',
     fields: [
-      { name: 'ErrorCode', type: 'int32', description: 'код ошибки' },
-      { name: 'Message', type: 'string', description: 'сообщение об ошибке' },
+      ERROR_CODE,
+      MESSAGE,
       { name: 'Card', type: 'int64', description: 'номер карты', nullable: true },
       { name: 'Phone', type: 'int64', description: 'номер телефона', nullable: true },
       { name: 'Surname', type: 'string', description: 'фамилия', nullable: true },
@@ -36,12 +37,12 @@ export const clientInfo = defineOperation({
     ],
   },
   errors: [
-    { code: 0, rule: 'success', message: '' },
+    SUCCESS,
     UNREADABLE,
-    { code: 18, rule: 'neither Card nor Phone given', message: 'Не задан номер карты или телефона' },
-    { code: 3, rule: 'Operator given and unknown', message: 'Заданный идентификатор Оператора ПЛ не найден' },
-    { code: 6, rule: 'Phone given (and no Card) and invalid', message: 'Некорректный номер телефона' },
-    { code: 2, rule: 'no participant of the operator with this card (or, without Card, this phone)', message: 'Клиент не найден' },
+    coded(18, 'neither Card nor Phone given'),
+    coded(3, 'Operator given and unknown'),
+    coded(6, 'Phone given (and no Card) and invalid'),
+    coded(2, 'no participant of the operator with this card (or, without Card, this phone)'),
   ],
 });
 

@@ -2,6 +2,7 @@
 // ClientData keeps the original's lower-case member names; only the fields this service
 // holds are served (no purchase or bonus figures: there is no purchase ledger).
 import { defineOperation, UNREADABLE } from './types.ts';
+import { ERROR_CODE, MESSAGE, SUCCESS, coded } from './common.ts';
 
 export const getClient = defineOperation({
   name: 'GetClient',
@@ -17,8 +18,8 @@ export const getClient = defineOperation({
   response: {
     typeName: 'GetClientResponse',
     fields: [
-      { name: 'ErrorCode', type: 'int32', description: 'код ошибки' },
-      { name: 'Message', type: 'string', description: 'сообщение об ошибке' },
+      ERROR_CODE,
+      MESSAGE,
       {
         name: 'ClientData',
         description: 'данные клиента (null при ошибке)',
@@ -46,11 +47,11 @@ export const getClient = defineOperation({
     ],
   },
   errors: [
-    { code: 0, rule: 'success', message: '' },
+    SUCCESS,
     UNREADABLE,
-    { code: 1, rule: 'ClientID absent or ≤ 0', message: 'Не задан идентификатор клиента' },
-    { code: 3, rule: 'OperatorId given and unknown', message: 'Заданный идентификатор Оператора ПЛ не найден' },
-    { code: 2, rule: 'no such participant in the operator', message: 'Клиент не найден' },
+    coded(1, 'ClientID absent or ≤ 0'),
+    coded(3, 'OperatorId given and unknown'),
+    coded(2, 'no such participant in the operator'),
   ],
 });
 

@@ -2,12 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { managerToken, clientToken, bearer } from '../helpers/tokens.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { seed } from '../../src/store/fixtures.ts';
 
 const SECRET = 'test-secret-0123456789abcdef0123456789';
 
@@ -16,9 +14,7 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     let app: FastifyInstance;
     before(async () => {
-      ts = await createTestStore(engine, { jwtSecret: SECRET });
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine, { jwtSecret: SECRET }));
     });
     after(async () => {
       await app.close();

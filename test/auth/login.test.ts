@@ -2,12 +2,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { clientLogin, managerLogin, postLogin } from '../helpers/login.ts';
 import { bearer } from '../helpers/tokens.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { seed } from '../../src/store/fixtures.ts';
 import { findPos } from '../../src/store/directory.ts';
 
@@ -19,9 +18,7 @@ for (const engine of ENGINES) {
     let app: FastifyInstance;
     let url: string;
     before(async () => {
-      ts = await createTestStore(engine, { jwtIssuer: 'https://lcm.test', jwtAudience: 'partner-api-test', jwtLifetimeMinutes: 90 });
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine, { jwtIssuer: 'https://lcm.test', jwtAudience: 'partner-api-test', jwtLifetimeMinutes: 90 }));
       url = await app.listen({ host: '127.0.0.1', port: 0 });
     });
     after(async () => {

@@ -2,9 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { clientLogin, managerLogin, postLogin } from '../helpers/login.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/db.ts';
@@ -19,9 +19,7 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     let app: FastifyInstance;
     before(async () => {
-      ts = await createTestStore(engine);
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine));
     });
     after(async () => {
       await app.close();

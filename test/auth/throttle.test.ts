@@ -1,13 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { clientLogin, managerLogin } from '../helpers/login.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openStore } from '../../src/store/db.ts';
-import { seed } from '../../src/store/fixtures.ts';
 import { createThrottle, LOGIN_POLICY } from '../../src/auth/throttle.ts';
 
 for (const engine of ENGINES) {
@@ -15,9 +14,7 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     let app: FastifyInstance;
     before(async () => {
-      ts = await createTestStore(engine);
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine));
     });
     after(async () => {
       await app.close();

@@ -4,11 +4,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES, CASHIER } from '../helpers/fixtures.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { seed } from '../../src/store/fixtures.ts';
+import { CASHIER } from '../helpers/fixtures.ts';
 import { findParticipant } from '../../src/store/participants.ts';
 import { participantView } from '../../src/domain/participant.ts';
 
@@ -19,9 +18,7 @@ for (const engine of ENGINES) {
     let base: string;
     let auth: string;
     before(async () => {
-      ts = await createTestStore(engine);
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine));
       base = await app.listen({ host: '127.0.0.1', port: 0 });
       auth = `Bearer ${await app.deps.auth.issueAccessToken(CASHIER)}`;
     });

@@ -3,11 +3,11 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { ENGINES, createTestStore } from '../helpers/engines.ts';
+import { ENGINES } from '../helpers/engines.ts';
+import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { FIXTURES, CASHIER, OTHER_MANAGER, CLIENT_1 } from '../helpers/fixtures.ts';
 import { postJson } from '../helpers/http.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { seed } from '../../src/store/fixtures.ts';
 import { findParticipant } from '../../src/store/participants.ts';
 import { participantView } from '../../src/domain/participant.ts';
@@ -186,9 +186,7 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     let app: FastifyInstance;
     before(async () => {
-      ts = await createTestStore(engine);
-      await seed(ts.store.db, engine, FIXTURES);
-      app = await buildApp({ config: ts.config, store: ts.store, logger: false });
+      ({ t: ts, app } = await seededApp(engine));
     });
     after(async () => {
       await app.close();

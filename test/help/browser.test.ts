@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { seededApp } from '../lifecycle/helpers.ts';
-import type { Seeded } from '../lifecycle/helpers.ts';
+import { seededApp } from '../helpers/app.ts';
+import type { Seeded } from '../helpers/app.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { SEED_BODY_PARAMETERS } from './support.ts';
 

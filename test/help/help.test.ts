@@ -2,8 +2,8 @@
 // (JSON, XML, form) is accepted by the service once its ids are those of the fixtures.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededApp } from '../lifecycle/helpers.ts';
-import type { Seeded } from '../lifecycle/helpers.ts';
+import { seededApp } from '../helpers/app.ts';
+import type { Seeded } from '../helpers/app.ts';
 import { bearer } from '../helpers/http.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
 import { clientUpdate } from '../../src/contract/client-update.ts';

@@ -3,8 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { seededApp } from '../lifecycle/helpers.ts';
-import type { Seeded } from '../lifecycle/helpers.ts';
+import { seededApp } from '../helpers/app.ts';
+import type { Seeded } from '../helpers/app.ts';
 import { clientUpdate } from '../../src/contract/client-update.ts';
 import { clientCreate } from '../../src/contract/client-create.ts';
 import { getClient } from '../../src/contract/get-client.ts';

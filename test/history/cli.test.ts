@@ -5,7 +5,9 @@ import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { runLcm } from '../helpers/cli.ts';
 import { updateClient } from '../../src/domain/client-update.ts';
-import { CASHIER, CLIENT_1, ctx, seededStore } from './support.ts';
+import { ctx } from './support.ts';
+import { CASHIER, CLIENT_1 } from '../helpers/fixtures.ts';
+import { seededStore } from '../helpers/app.ts';
 
 for (const engine of ENGINES) {
   describe(`history and webhook commands on ${engine}`, () => {

@@ -8,7 +8,9 @@ import { readClientHistory } from '../../src/domain/client-history.ts';
 import type { ClientHistoryResponse } from '../../src/domain/client-history.ts';
 import { FORBIDDEN, isForbidden } from '../../src/domain/principal.ts';
 import type { Principal } from '../../src/domain/principal.ts';
-import { CASHIER, CLIENT_1, OTHER_MANAGER, ctx, seededStore } from './support.ts';
+import { ctx } from './support.ts';
+import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
+import { seededStore } from '../helpers/app.ts';
 
 const today = new Date().toISOString().slice(0, 10);
 const shift = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

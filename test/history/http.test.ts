@@ -8,7 +8,9 @@ import { bearer, postJson } from '../helpers/http.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { updateClient } from '../../src/domain/client-update.ts';
 import { listConsents, listHistory } from '../../src/store/history.ts';
-import { CASHIER, CLIENT_1, OTHER_MANAGER, ctx, seededStore } from './support.ts';
+import { ctx } from './support.ts';
+import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
+import { seededStore } from '../helpers/app.ts';
 
 const URL = '/api/client/ClientHistory';
 

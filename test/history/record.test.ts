@@ -8,7 +8,9 @@ import { updateClient } from '../../src/domain/client-update.ts';
 import { listConsents, listHistory } from '../../src/store/history.ts';
 import { historyEntryView } from '../../src/domain/history-views.ts';
 import { FORBIDDEN } from '../../src/domain/principal.ts';
-import { CASHIER, CLIENT_1, OTHER_MANAGER, ctx, seededStore } from './support.ts';
+import { ctx } from './support.ts';
+import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
+import { seededStore } from '../helpers/app.ts';
 
 const OK = { ErrorCode: 0, Message: '' };
 

@@ -1,28 +1,12 @@
-// Shared pieces of the history suites: call contexts, a seeded store, and a real webhook
+// Shared pieces of the history suites: call contexts and a real webhook
 // receiver on 127.0.0.1 whose answers the test controls.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine } from '../../src/store/db.ts';
 import type { CallContext, Principal } from '../../src/domain/principal.ts';
-import { seed } from '../../src/store/fixtures.ts';
-import { createTestStore } from '../helpers/engines.ts';
-import type { TestStore } from '../helpers/engines.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
-import type { Config } from '../../src/config.ts';
-
-export const CASHIER: Principal = { kind: 'manager', login: 'cashier', operatorId: 1, token: 5001, partnerId: 10, posId: null, posCode: 'MSK-001', roles: ['pos'] };
-export const OTHER_MANAGER: Principal = { kind: 'manager', login: 'other', operatorId: 2, token: 6001, partnerId: 20, posId: null, posCode: null, roles: ['admin'] };
-export const CLIENT_1: Principal = { kind: 'client', clientId: 1, operatorId: 1 };
 
 let seq = 0;
 export function ctx(principal: Principal, requestId = `req-${++seq}`, remoteAddress = '10.0.0.7'): CallContext {
   return { principal, requestId, remoteAddress };
-}
-
-export async function seededStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
-  const ts = await createTestStore(engine, overrides);
-  await seed(ts.store.db, ts.store.engine, FIXTURES);
-  return ts;
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

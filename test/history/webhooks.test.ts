@@ -12,7 +12,9 @@ import type { Dispatcher, DispatcherOptions } from '../../src/webhooks/dispatche
 import { verifySignature } from '../../src/webhooks/signature.ts';
 import { startServer } from '../../src/http/server.ts';
 import { loadConfig } from '../../src/config.ts';
-import { CASHIER, OTHER_MANAGER, ctx, seededStore, startReceiver, waitFor } from './support.ts';
+import { ctx, startReceiver, waitFor } from './support.ts';
+import { CASHIER, OTHER_MANAGER } from '../helpers/fixtures.ts';
+import { seededStore } from '../helpers/app.ts';
 import type { Receiver, Received } from './support.ts';
 
 const FAST: DispatcherOptions = { pollMs: 20, retryBaseMs: 40, retryMaxMs: 200, timeoutMs: 2000 };

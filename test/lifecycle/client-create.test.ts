@@ -7,8 +7,9 @@ import { postJson } from '../helpers/http.ts';
 import { findParticipant } from '../../src/store/participants.ts';
 import { eanCheckDigit } from '../../src/domain/card-number.ts';
 import type { Principal } from '../../src/domain/principal.ts';
-import { MODELS_NS, postXml, seededApp, xmlText } from './helpers.ts';
-import type { Seeded } from './helpers.ts';
+import { MODELS_NS, postXml, xmlText } from './helpers.ts';
+import { seededApp } from '../helpers/app.ts';
+import type { Seeded } from '../helpers/app.ts';
 
 const URL = '/api/client/ClientCreate';
 const DENIED = { Message: 'Authorization has been denied for this request.' };

@@ -5,8 +5,9 @@ import { ENGINES } from '../helpers/engines.ts';
 import { CASHIER, OTHER_MANAGER, CLIENT_1 } from '../helpers/fixtures.ts';
 import { postJson } from '../helpers/http.ts';
 import type { Principal } from '../../src/domain/principal.ts';
-import { MODELS_NS, postXml, seededApp, xmlText } from './helpers.ts';
-import type { Seeded } from './helpers.ts';
+import { MODELS_NS, postXml, xmlText } from './helpers.ts';
+import { seededApp } from '../helpers/app.ts';
+import type { Seeded } from '../helpers/app.ts';
 
 const DENIED = { Message: 'Authorization has been denied for this request.' };
 

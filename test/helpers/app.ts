@@ -1,0 +1,35 @@
+// The usual set-up of a suite: a fresh store loaded with the fixtures, and the app over it
+// built by the production factory.
+import type { FastifyInstance } from 'fastify';
+import { createTestStore } from './engines.ts';
+import type { TestStore } from './engines.ts';
+import { FIXTURES } from './fixtures.ts';
+import type { Config } from '../../src/config.ts';
+import type { Engine } from '../../src/store/db.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { seed } from '../../src/store/fixtures.ts';
+
+export async function seededStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
+  const ts = await createTestStore(engine, overrides);
+  await seed(ts.store.db, ts.store.engine, FIXTURES);
+  return ts;
+}
+
+export interface Seeded {
+  t: TestStore;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function seededApp(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<Seeded> {
+  const t = await seededStore(engine, overrides);
+  const app = await buildApp({ config: t.config, store: t.store, logger: false });
+  return {
+    t,
+    app,
+    close: async () => {
+      await app.close();
+      await t.dispose();
+    },
+  };
+}

@@ -13,15 +13,7 @@ export interface Manager {
   roles: string[];
 }
 
-export interface ManagerInput {
-  login: string;
-  passwordHash: string;
-  token: number;
-  operatorId: number;
-  partnerId: number | null;
-  posId: number | null;
-  roles: string[];
-}
+export type ManagerInput = Omit<Manager, 'id'>;
 
 export async function upsertManager(db: Db, m: ManagerInput): Promise<void> {
   const values = {

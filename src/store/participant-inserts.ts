@@ -4,7 +4,7 @@ import type { Insertable } from 'kysely';
 import type { ParticipantsTable } from './schema.ts';
 import type { Db } from './directory.ts';
 import type { ProfileChanges } from '../domain/participant.ts';
-import { emailKey, fromBool } from './convert.ts';
+import { EMPTY_PROFILE, profileColumns } from './profile-columns.ts';
 
 export interface NewParticipant {
   /** Explicit id (import of migrated ids); absent = the database assigns one. */
@@ -16,22 +16,11 @@ export interface NewParticipant {
 }
 
 export function participantRow(p: NewParticipant): Insertable<ParticipantsTable> {
-  const v = p.values;
   return {
     ...(p.id === undefined ? {} : { id: p.id }),
     operator_id: p.operatorId,
-    name: v.name ?? null,
-    surname: v.surname ?? null,
-    patronymic: v.patronymic ?? null,
-    phone: v.phone ?? null,
-    email: v.email ?? null,
-    email_key: v.email ? emailKey(v.email) : null,
-    birthdate: v.birthdate ?? null,
-    gender: v.gender ?? 0,
-    allow_sms: fromBool(v.allowSms),
-    allow_email: fromBool(v.allowEmail),
-    allow_email_online_cheque: fromBool(v.allowEmailOnlineCheque),
-    contragent_id: v.contragentId ?? null,
+    ...EMPTY_PROFILE,
+    ...profileColumns(p.values),
     password_hash: null,
     created_at: p.at,
     updated_at: p.at,

@@ -5,7 +5,8 @@ import type { Db } from './directory.ts';
 import type { Engine } from './db.ts';
 import type { Participant, ProfileChanges } from '../domain/participant.ts';
 import { toParticipant } from './participants.ts';
-import { emailKey, fromBool, nowIso } from './convert.ts';
+import { emailKey, nowIso } from './convert.ts';
+import { profileColumns } from './profile-columns.ts';
 
 /** Reads the participant and, on PostgreSQL, locks its row until the transaction ends. */
 export async function lockParticipant(db: Db, engine: Engine, id: number): Promise<Participant | undefined> {
@@ -49,26 +50,11 @@ export async function takenByOthers(db: Db, operatorId: number, participantId: n
   return taken;
 }
 
-/** Writes the changed columns, bumps the version; returns the new version. */
+/** Writes the changed columns and bumps the version. */
 export async function applyChanges(db: Db, id: number, changes: ProfileChanges): Promise<void> {
-  const set: Record<string, unknown> = {};
-  if ('name' in changes) set.name = changes.name;
-  if ('surname' in changes) set.surname = changes.surname;
-  if ('patronymic' in changes) set.patronymic = changes.patronymic;
-  if ('phone' in changes) set.phone = changes.phone;
-  if ('email' in changes) {
-    set.email = changes.email;
-    set.email_key = changes.email == null ? null : emailKey(changes.email);
-  }
-  if ('birthdate' in changes) set.birthdate = changes.birthdate;
-  if ('gender' in changes) set.gender = changes.gender;
-  if ('allowSms' in changes) set.allow_sms = fromBool(changes.allowSms);
-  if ('allowEmail' in changes) set.allow_email = fromBool(changes.allowEmail);
-  if ('allowEmailOnlineCheque' in changes) set.allow_email_online_cheque = fromBool(changes.allowEmailOnlineCheque);
-  if ('contragentId' in changes) set.contragent_id = changes.contragentId;
   await db
     .updateTable('participants')
-    .set((eb) => ({ ...set, updated_at: nowIso(), version: eb('version', '+', 1) }))
+    .set((eb) => ({ ...profileColumns(changes), updated_at: nowIso(), version: eb('version', '+', 1) }))
     .where('id', '=', id)
     .execute();
 }

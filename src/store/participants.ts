@@ -4,7 +4,8 @@ import type { Selectable } from 'kysely';
 import type { ParticipantsTable } from './schema.ts';
 import type { Participant, Gender } from '../domain/participant.ts';
 import type { Db } from './directory.ts';
-import { emailKey, fromBool, nowIso, toBool } from './convert.ts';
+import { nowIso, toBool } from './convert.ts';
+import { participantRow } from './participant-inserts.ts';
 
 export function toParticipant(row: Selectable<ParticipantsTable>): Participant {
   return {
@@ -51,26 +52,32 @@ export interface ParticipantFixture {
 
 /** Inserts or overwrites a participant with exactly the given values (fixtures, demo data). */
 export async function upsertParticipant(db: Db, p: ParticipantFixture): Promise<void> {
-  const now = nowIso();
-  const values = {
-    operator_id: p.operatorId,
-    name: p.name ?? null,
-    surname: p.surname ?? null,
-    patronymic: p.patronymic ?? null,
-    phone: p.phone ?? null,
-    email: p.email ?? null,
-    email_key: p.email ? emailKey(p.email) : null,
-    birthdate: p.birthdate ?? null,
-    gender: p.gender ?? 0,
-    allow_sms: fromBool(p.allowSms),
-    allow_email: fromBool(p.allowEmail),
-    allow_email_online_cheque: fromBool(p.allowEmailOnlineCheque),
-    contragent_id: p.contragentId ?? null,
+  const row = {
+    ...participantRow({
+      id: p.id,
+      operatorId: p.operatorId,
+      values: {
+        name: p.name,
+        surname: p.surname,
+        patronymic: p.patronymic,
+        phone: p.phone,
+        email: p.email,
+        birthdate: p.birthdate,
+        gender: p.gender,
+        allowSms: p.allowSms,
+        allowEmail: p.allowEmail,
+        allowEmailOnlineCheque: p.allowEmailOnlineCheque,
+        contragentId: p.contragentId,
+      },
+      at: nowIso(),
+    }),
     password_hash: p.passwordHash ?? null,
   };
+  // A second run overwrites the values but keeps the row's identity, times and version.
+  const { id: _id, created_at: _c, updated_at: _u, version: _v, ...values } = row;
   await db
     .insertInto('participants')
-    .values({ id: p.id, ...values, created_at: now, updated_at: now, version: 0 })
+    .values(row)
     .onConflict((oc) => oc.column('id').doUpdateSet(values))
     .execute();
 }

@@ -10,8 +10,7 @@ import { clientCreate } from '../contract/client-create.ts';
 import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
 import type { Participant, ProfileChanges } from './participant.ts';
-import { PROFILE_FIELDS } from './participant.ts';
-import type { FieldChange } from './client-update.ts';
+import { profileDiff } from './participant.ts';
 import { resultFor } from './results.ts';
 import { trimmed } from './text.ts';
 import { checkProfile, firstConflict } from './profile-rules.ts';
@@ -86,7 +85,7 @@ export async function applyClientCreate(tx: Transaction<Database>, ctx: CallCont
   const card = await attachCard(tx, operatorId, id, givenCard, existingCard !== undefined);
 
   const before = blankParticipant(id, operatorId, at);
-  await recordChange(tx, ctx, { before, changes: creationChanges(before, values), operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null });
+  await recordChange(tx, ctx, { before, changes: profileDiff(before, values), operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null });
   return { ...resultFor(clientCreate, 0), Phone: values.phone ?? 0, Card: card, Client: id };
 }
 
@@ -126,14 +125,4 @@ function blankParticipant(id: number, operatorId: number, at: string): Participa
     createdAt: at,
     updatedAt: at,
   };
-}
-
-function creationChanges(before: Participant, values: ProfileChanges): FieldChange[] {
-  const out: FieldChange[] = [];
-  for (const field of PROFILE_FIELDS) {
-    const next = values[field];
-    if (next === undefined || next === before[field]) continue;
-    out.push({ field, old: before[field], new: next });
-  }
-  return out;
 }

@@ -9,8 +9,8 @@ import type { ClientUpdate } from '../contract/client-update.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
-import type { Participant, ProfileChanges, ProfileField } from './participant.ts';
-import { PROFILE_FIELDS } from './participant.ts';
+import type { FieldChange, Participant, ProfileChanges } from './participant.ts';
+import { profileDiff } from './participant.ts';
 import { resultFor } from './results.ts';
 import { trimmed } from './text.ts';
 import { CONFLICT_CODE, checkProfile, firstConflict } from './profile-rules.ts';
@@ -25,13 +25,6 @@ export type ClientUpdateOutcome = Outcome<ClientUpdateResponse>;
 
 const fail = (code: number, field?: string): ClientUpdateResponse => resultFor(clientUpdate, code, field);
 const OK: ClientUpdateResponse = Object.freeze(resultFor(clientUpdate, 0));
-
-/** A field's old and new value, for the history. */
-export interface FieldChange {
-  field: ProfileField;
-  old: Participant[ProfileField];
-  new: Participant[ProfileField];
-}
 
 export interface AppliedUpdate {
   response: ClientUpdateOutcome;
@@ -80,22 +73,11 @@ export async function applyClientUpdate(
   const conflict = await firstConflict(tx, operatorId, clientId, wanted);
   if (conflict !== undefined) return { response: fail(conflict) };
 
-  const changes = diff(before, wanted);
+  const changes = profileDiff(before, wanted);
   if (changes.length === 0) return { response: OK };
 
   await applyChanges(tx, clientId, Object.fromEntries(changes.map((c) => [c.field, c.new])) as ProfileChanges);
   const changed = { before, changes, operatorId, posCode: pos?.code ?? null, siteCode: siteCode ?? null };
   await recordChange(tx, ctx, changed);
   return { response: OK, changed };
-}
-
-/** Fields whose wanted value is given and differs from the stored one. */
-function diff(before: Participant, wanted: ProfileChanges): FieldChange[] {
-  const out: FieldChange[] = [];
-  for (const field of PROFILE_FIELDS) {
-    const next = wanted[field];
-    if (next === undefined || next === before[field]) continue;
-    out.push({ field, old: before[field], new: next });
-  }
-  return out;
 }

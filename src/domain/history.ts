@@ -4,7 +4,8 @@
 // nothing changed. Only profile fields are ever recorded, so passwords never are.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/directory.ts';
-import type { AppliedUpdate, FieldChange } from './client-update.ts';
+import type { AppliedUpdate } from './client-update.ts';
+import type { FieldChange } from './participant.ts';
 import type { CallContext, Principal } from './principal.ts';
 import type { ProfileField } from './participant.ts';
 import { API_NAMES } from './participant.ts';

@@ -55,6 +55,24 @@ export const API_NAMES: Record<ProfileField, string> = {
   contragentId: 'ContragentId',
 };
 
+/** A field's old and new value, for the history. */
+export interface FieldChange {
+  field: ProfileField;
+  old: Participant[ProfileField];
+  new: Participant[ProfileField];
+}
+
+/** The fields whose wanted value is given and differs from the stored one. */
+export function profileDiff(before: Participant, wanted: ProfileChanges): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const field of PROFILE_FIELDS) {
+    const next = wanted[field];
+    if (next === undefined || next === before[field]) continue;
+    out.push({ field, old: before[field], new: next });
+  }
+  return out;
+}
+
 export interface ParticipantView {
   Client: number;
   Operator: number;

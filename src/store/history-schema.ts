@@ -5,10 +5,8 @@ import type { DbBool } from './schema.ts';
 
 export type InitiatorKind = 'manager' | 'client';
 
-export interface ChangeHistoryTable {
-  id: Generated<number>;
-  participant_id: number;
-  operator_id: number;
+/** When, by whom and through what a change was made: kept on history and ledger rows alike. */
+export interface ChangeContextColumns {
   changed_at: string;
   initiator_kind: InitiatorKind;
   manager_login: string | null;
@@ -17,11 +15,17 @@ export interface ChangeHistoryTable {
   site_code: string | null;
   request_id: string;
   remote_address: string | null;
+}
+
+export interface ChangeHistoryTable extends ChangeContextColumns {
+  id: Generated<number>;
+  participant_id: number;
+  operator_id: number;
   /** JSON array of {Field, Old, New} with API field names and values. */
   fields: string;
 }
 
-export interface ConsentLedgerTable {
+export interface ConsentLedgerTable extends ChangeContextColumns {
   id: Generated<number>;
   history_id: number;
   participant_id: number;
@@ -30,14 +34,6 @@ export interface ConsentLedgerTable {
   consent: string;
   given: DbBool;
   previous: DbBool | null;
-  changed_at: string;
-  initiator_kind: InitiatorKind;
-  manager_login: string | null;
-  manager_token: number | null;
-  pos_code: string | null;
-  site_code: string | null;
-  request_id: string;
-  remote_address: string | null;
 }
 
 export interface ChangeEventsTable {

@@ -1,8 +1,22 @@
 // Who changed what (spec client-update.md §4.6): the change history, the consent ledger,
 // and the outbox of change events with their per-webhook deliveries. Field values are kept
 // as JSON text (not jsonb) so that both engines store and return exactly the same thing.
-import type { Kysely } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
+import type { ColumnTypes } from './column-types.ts';
 import { columnTypes } from './column-types.ts';
+
+/** When, by whom and through what a change was made: on history and ledger rows alike. */
+function withChangeContext<T extends string>(b: CreateTableBuilder<T>, t: ColumnTypes): CreateTableBuilder<T> {
+  return b
+    .addColumn('changed_at', t.timestamp, (c) => c.notNull())
+    .addColumn('initiator_kind', 'text', (c) => c.notNull())
+    .addColumn('manager_login', 'text')
+    .addColumn('manager_token', 'integer')
+    .addColumn('pos_code', 'text')
+    .addColumn('site_code', 'text')
+    .addColumn('request_id', 'text', (c) => c.notNull())
+    .addColumn('remote_address', 'text');
+}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);
@@ -12,14 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', t.autoId, (c) => c.primaryKey())
     .addColumn('participant_id', 'integer', (c) => c.notNull().references('participants.id'))
     .addColumn('operator_id', 'integer', (c) => c.notNull())
-    .addColumn('changed_at', t.timestamp, (c) => c.notNull())
-    .addColumn('initiator_kind', 'text', (c) => c.notNull())
-    .addColumn('manager_login', 'text')
-    .addColumn('manager_token', 'integer')
-    .addColumn('pos_code', 'text')
-    .addColumn('site_code', 'text')
-    .addColumn('request_id', 'text', (c) => c.notNull())
-    .addColumn('remote_address', 'text')
+    .$call((b) => withChangeContext(b, t))
     .addColumn('fields', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('change_history_participant_idx').on('change_history').columns(['participant_id', 'id']).execute();
@@ -33,14 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('consent', 'text', (c) => c.notNull())
     .addColumn('given', 'boolean', (c) => c.notNull())
     .addColumn('previous', 'boolean')
-    .addColumn('changed_at', t.timestamp, (c) => c.notNull())
-    .addColumn('initiator_kind', 'text', (c) => c.notNull())
-    .addColumn('manager_login', 'text')
-    .addColumn('manager_token', 'integer')
-    .addColumn('pos_code', 'text')
-    .addColumn('site_code', 'text')
-    .addColumn('request_id', 'text', (c) => c.notNull())
-    .addColumn('remote_address', 'text')
+    .$call((b) => withChangeContext(b, t))
     .execute();
   await db.schema.createIndex('consent_ledger_participant_idx').on('consent_ledger').columns(['participant_id', 'id']).execute();
 

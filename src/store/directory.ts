@@ -91,15 +91,6 @@ export async function findPos(db: Db, operatorId: number, code: string): Promise
   return row && { id: row.id, operatorId: row.operator_id, partnerId: row.partner_id, code: row.code };
 }
 
-export async function findPosById(db: Db, id: number): Promise<PosRef | undefined> {
-  const row = await db
-    .selectFrom('poses')
-    .select(['id', 'operator_id', 'partner_id', 'code'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row && { id: row.id, operatorId: row.operator_id, partnerId: row.partner_id, code: row.code };
-}
-
 /** An active widget of the operator with this code, or undefined. */
 export async function findActiveSite(db: Db, operatorId: number, code: string): Promise<{ id: number } | undefined> {
   return db

@@ -23,8 +23,8 @@ export interface Store {
    * is its own transaction on the pool. Resolves only after the commit.
    */
   transact<T>(work: TxWork<T>): Promise<T>;
-  /** Group-commit counters (SQLite); undefined on PostgreSQL. */
-  readonly groupCommit: GroupCommitStats | undefined;
+  /** Group-commit counters: batches committed, requests in them, the largest batch. */
+  readonly groupCommit: GroupCommitStats;
   close(): Promise<void>;
 }
 
@@ -71,7 +71,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       engine: 'postgres',
       file: undefined,
       transact: (work) => db.transaction().execute(work),
-      groupCommit: undefined,
+      groupCommit: { batches: 0, jobs: 0, largestBatch: 0 },
       close: () => db.destroy(),
     };
   }

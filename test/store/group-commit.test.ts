@@ -23,7 +23,7 @@ describe('group commit on sqlite', () => {
   after(async () => ts.dispose());
 
   it('commits concurrent writes in shared transactions', async () => {
-    const stats = ts.store.groupCommit!;
+    const stats = ts.store.groupCommit;
     const batchesBefore = stats.batches;
     const n = 50;
     const results = await Promise.all(

@@ -19,6 +19,20 @@ export interface Config {
   readonly webhookPollMs: number;
   /** First retry delay of a failed webhook delivery (doubled per attempt, capped at 10 min), ms. */
   readonly webhookRetryBaseMs: number;
+  /**
+   * Longest a request waits on the database, ms: PostgreSQL connection waits are bounded
+   * by min(2000, this), statements by this (statement_timeout), and a request's whole
+   * database work by this; past it the request answers 503. 0 = no bound.
+   */
+  readonly dbTimeoutMs: number;
+  /** Serve GET /metrics (Prometheus text format). */
+  readonly metrics: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <this>`. */
+  readonly metricsToken: string | undefined;
+  /** Worker processes of `lcm serve` (node:cluster); 1 = serve in this process. */
+  readonly workers: number;
+  /** With workers > 1: port on which the primary serves every worker's /metrics summed (0 = none). */
+  readonly metricsPort: number;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -34,6 +48,11 @@ export const DEFAULTS: Config = Object.freeze({
   bodyLimit: 64 * 1024,
   webhookPollMs: 1000,
   webhookRetryBaseMs: 1000,
+  dbTimeoutMs: 10_000,
+  metrics: true,
+  metricsToken: undefined,
+  workers: 1,
+  metricsPort: 0,
 });
 
 /** Which environment variable feeds which key. */
@@ -48,9 +67,15 @@ export const ENV_VARS = {
   jwtLifetimeMinutes: 'LCM_JWT_LIFETIME_MINUTES',
   refreshLifetimeMinutes: 'LCM_REFRESH_LIFETIME_MINUTES',
   webhookPollMs: 'LCM_WEBHOOK_POLL_MS',
+  dbTimeoutMs: 'LCM_DB_TIMEOUT_MS',
+  metrics: 'LCM_METRICS',
+  metricsToken: 'LCM_METRICS_TOKEN',
+  workers: 'LCM_WORKERS',
+  metricsPort: 'LCM_METRICS_PORT',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'webhookPollMs', 'webhookRetryBaseMs']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
+const BOOLEAN = new Set<keyof Config>(['metrics']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };
 
@@ -70,6 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     if (!Number.isInteger(n) || n < 0) throw new Error(`Invalid ${key}: ${String(raw)}`);
     merged[key] = n;
   }
+  for (const key of BOOLEAN) {
+    const raw = merged[key];
+    if (typeof raw === 'boolean') continue;
+    const text = String(raw).trim().toLowerCase();
+    if (['1', 'true', 'on', 'yes'].includes(text)) merged[key] = true;
+    else if (['0', 'false', 'off', 'no'].includes(text)) merged[key] = false;
+    else throw new Error(`Invalid ${key}: ${String(raw)} (on or off)`);
+  }
+  if ((merged.workers as number) < 1) throw new Error(`Invalid workers: ${String(merged.workers)} (at least 1)`);
   return Object.freeze(merged as unknown as Config);
 }
 

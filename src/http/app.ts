@@ -14,7 +14,7 @@ import type { OperationHandler } from './operation-routes.ts';
 import type { OperationDecl } from '../contract/types.ts';
 import { helpRoutes } from './help/routes.ts';
 import { clientUpdate } from '../contract/client-update.ts';
-import { updateClient } from '../domain/client-update.ts';
+import { clientUpdates } from '../domain/client-update-batch.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import { getClient } from '../contract/get-client.ts';
 import { clientInfo } from '../contract/client-info.ts';
@@ -23,6 +23,9 @@ import { readClient } from '../domain/get-client.ts';
 import { readClientInfo } from '../domain/client-info.ts';
 import { clientHistory } from '../contract/client-history.ts';
 import { readClientHistory } from '../domain/client-history.ts';
+import { metricsRoutes } from './metrics.ts';
+import type { AppMetrics } from './metrics.ts';
+import { withDeadline } from '../store/unavailable.ts';
 
 export interface AppOptions {
   config: Config;
@@ -36,6 +39,8 @@ export interface AppDeps {
   store: Store;
   /** JWT → principal for protected routes; also issues tokens (login routes, tests). */
   auth: Authenticator;
+  /** The app's Prometheus registry; absent when LCM_METRICS=off. */
+  metrics: AppMetrics | undefined;
 }
 
 declare module 'fastify' {
@@ -67,7 +72,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: false,
   });
   const auth = await createAuthenticator(config, store, app.log);
-  app.decorate('deps', { config, store, auth });
+  // Before any route: its onResponse hook counts every answer, 404s included.
+  const metrics = metricsRoutes(app, config, store);
+  app.decorate('deps', { config, store, auth, metrics });
   // ASP.NET-shaped 404 and error answers for every route (spec §6).
   installWireErrors(app);
 
@@ -79,7 +86,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     served.push(op);
     registerOperation(app, op, handler);
   };
-  serve(clientUpdate, (request, ctx) => updateClient(store, ctx, request));
+  // Group-committed: see clientUpdates.
+  const updates = clientUpdates(store);
+  app.addHook('onClose', () => updates.idle());
+  serve(clientUpdate, (request, ctx) => updates.update(ctx, request));
   serve(clientCreate, (request, ctx) => createClient(store, ctx, request));
   serve(getClient, (request, ctx) => readClient(store, ctx, request));
   serve(clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
@@ -87,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   helpRoutes(app, served);
 
   app.get('/health', async (_req, reply) => {
-    const up = await ping(store.db);
+    const up = await withDeadline(ping(store.db), config.dbTimeoutMs).catch(() => false);
     return reply.code(up ? 200 : 503).send(up ? { status: 'ok' } : { status: 'unavailable' });
   });
 

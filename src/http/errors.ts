@@ -1,6 +1,6 @@
 // Every non-200 answer of the wire API, in ASP.NET Web API's shapes and in the negotiated
 // format (spec §5, §6): HttpError bodies {"Message":…} / <Error><Message>…</Message></Error>
-// for 401/403/404/405/413/415/500, the operation's response message with ErrorCode 100
+// for 401/403/404/405/413/415/500/503, the operation's response message with ErrorCode 100
 // for 400. One error handler maps whatever was thrown; internals never reach the client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageDecl } from '../contract/types.ts';
@@ -10,8 +10,23 @@ import type { ResponseFormat } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
 import { negotiate } from '../wire/negotiate.ts';
 import { unreadableResponse } from '../wire/unreadable.ts';
+import { databaseUnavailability } from '../store/unavailable.ts';
+import type { Unavailability } from '../store/unavailable.ts';
 
 const DENIED = 'Authorization has been denied for this request.';
+
+/** Seconds a client is asked to wait after a 503 caused by the database. */
+export const UNAVAILABLE_RETRY_AFTER = 5;
+
+const UNAVAILABLE_MESSAGES: Record<Unavailability, string> = {
+  unreachable: 'The service is temporarily unavailable: the database cannot be reached. Retry later.',
+  busy: 'The service is temporarily unavailable: the database is busy. Retry later.',
+  timeout: 'The service is temporarily unavailable: the database did not answer in time. Retry later.',
+};
+
+export function unavailableMessage(kind: Unavailability): string {
+  return UNAVAILABLE_MESSAGES[kind];
+}
 
 /** An answer decided before the operation ran (or a 403 from it), thrown to the error handler. */
 export class HttpFailure extends Error {
@@ -36,6 +51,8 @@ export const failures = {
   noContentType: () =>
     new HttpFailure(415, "The request contains an entity body but no Content-Type header. The inferred media type 'application/octet-stream' is not supported for this resource."),
   internal: () => new HttpFailure(500, 'An error has occurred.'),
+  /** The database cannot serve now: the request is not reported done (a change cut short by the timeout may still commit); retry later. */
+  unavailable: (kind: Unavailability) => new HttpFailure(503, UNAVAILABLE_MESSAGES[kind], { 'retry-after': String(UNAVAILABLE_RETRY_AFTER) }),
 };
 
 /** Sends `status` with a body rendered in the format negotiated from Accept and Content-Type. */
@@ -76,6 +93,11 @@ export function wireErrorHandler(response: MessageDecl | undefined) {
       if (response && Number(request.headers['content-length']) > request.server.initialConfig.bodyLimit!) return sendFailure(request, reply, failures.tooLarge());
       const written = parseMediaType(request.headers['content-type'])?.written ?? String(request.headers['content-type'] ?? '').split(';', 1)[0]!.trim();
       return sendFailure(request, reply, failures.unsupportedMediaType(written));
+    }
+    const unavailable = databaseUnavailability(err);
+    if (unavailable) {
+      request.log.warn({ requestId: request.id, cause: unavailable, code, error: err.message }, 'database unavailable');
+      return sendFailure(request, reply, failures.unavailable(unavailable));
     }
     request.log.error({ err, requestId: request.id }, 'request failed');
     return sendFailure(request, reply, failures.internal());

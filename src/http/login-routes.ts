@@ -4,6 +4,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createSignIn } from '../auth/sign-in.ts';
 import type { FormFields, SignInAnswer } from '../auth/sign-in.ts';
+import { databaseUnavailability, withDeadline } from '../store/unavailable.ts';
+import { UNAVAILABLE_RETRY_AFTER, unavailableMessage } from './errors.ts';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -33,13 +35,21 @@ export async function loginRoutes(scope: FastifyInstance): Promise<void> {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  scope.setErrorHandler((err: { statusCode?: number; code?: string }, request, reply) => {
+  scope.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+    const unavailable = databaseUnavailability(err);
+    if (unavailable) {
+      // RFC 6749's code for a server that cannot answer now; retry after the header's seconds.
+      request.log.warn({ cause: unavailable, code: err.code, error: err.message }, 'database unavailable');
+      reply.code(503).header('content-type', JSON_TYPE).header('cache-control', 'no-store').header('retry-after', String(UNAVAILABLE_RETRY_AFTER));
+      return reply.send(JSON.stringify({ error: 'temporarily_unavailable', error_description: unavailableMessage(unavailable) }));
+    }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ code: err.code }, 'sign-in failed');
     reply.code(status).header('content-type', JSON_TYPE);
     return reply.send(JSON.stringify({ error: status === 500 ? 'server_error' : 'invalid_request' }));
   });
 
-  scope.post('/ManagerLogin', async (request, reply) => send(reply, await signIn.manager(formFields(request.headers['content-type'], request.body))));
-  scope.post('/ClientLogin', async (request, reply) => send(reply, await signIn.client(formFields(request.headers['content-type'], request.body))));
+  const bound = config.dbTimeoutMs;
+  scope.post('/ManagerLogin', async (request, reply) => send(reply, await withDeadline(signIn.manager(formFields(request.headers['content-type'], request.body)), bound)));
+  scope.post('/ClientLogin', async (request, reply) => send(reply, await withDeadline(signIn.client(formFields(request.headers['content-type'], request.body)), bound)));
 }

@@ -13,6 +13,8 @@ import { encodeMessage } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
 import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
 import { rawBodyParser } from './raw-body.ts';
+import { recordOutcome } from './metrics.ts';
+import { withDeadline } from '../store/unavailable.ts';
 
 export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
 
@@ -41,8 +43,11 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
           const format = bodyFormat(request);
           const decoded = decodeMessage(op.request, format, request.body instanceof Buffer ? request.body : Buffer.alloc(0));
           const ctx: CallContext = { principal: principals.get(request)!, requestId: request.id, remoteAddress: request.ip };
-          const outcome = await handler(decoded as RequestOf<Op>, ctx);
+          // Bounded: a database that does not answer makes this a 503, never a hung request.
+          const outcome = await withDeadline(handler(decoded as RequestOf<Op>, ctx), scope.deps.config.dbTimeoutMs);
           if (isForbidden(outcome)) throw failures.forbidden();
+          const code = (outcome as { ErrorCode?: unknown }).ErrorCode;
+          if (typeof code === 'number') recordOutcome(request, op.name, code);
           return send(request, reply, op, outcome);
         },
       });

@@ -1,0 +1,147 @@
+// GET /metrics in the Prometheus text format: requests, errors, latency, group-commit
+// batches and the process's own figures. Each app has its own registry, so several apps in
+// one process (tests) never share counters. Labels carry only route patterns, methods,
+// statuses, operation names and ErrorCodes: never a URL with its query, a token, a login
+// or any participant's data.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/db.ts';
+
+/** A store whose batcher reports the size of every committed batch (optional). */
+export interface BatchObservable {
+  onBatch?(listener: (size: number) => void): (() => void) | void;
+}
+
+export interface AppMetrics {
+  readonly registry: Registry;
+  /** Counts one answered request (an onResponse hook). */
+  observe(request: FastifyRequest, reply: FastifyReply): void;
+}
+
+/** The label of requests that matched no route: one series, whatever the URL. */
+const UNMATCHED = 'unmatched';
+
+// What operation routes report about their answer, read back when the response is done.
+const outcomes = new WeakMap<FastifyRequest, { operation: string; code: number }>();
+
+/** Called by an operation route with the ErrorCode of its 200 answer. */
+export function recordOutcome(request: FastifyRequest, operation: string, code: number): void {
+  outcomes.set(request, { operation, code });
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+function routeOf(request: FastifyRequest): string {
+  return request.is404 ? UNMATCHED : (request.routeOptions.url ?? UNMATCHED);
+}
+
+export function createMetrics(store: Store): AppMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'lcm_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const serverErrors = new Counter({
+    name: 'lcm_http_server_errors_total',
+    help: 'HTTP answers with a 5xx status (500: a defect; 503: the database could not serve), by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'lcm_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its answer, by route pattern and method.',
+    labelNames: ['route', 'method'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const answers = new Counter({
+    name: 'lcm_operation_answers_total',
+    help: 'Operation answers with status 200, by operation and ErrorCode (0 = success).',
+    labelNames: ['operation', 'code'],
+    registers: [registry],
+  });
+  const stats = store.groupCommit;
+  new Counter({
+    name: 'lcm_group_commit_batches_total',
+    help: 'Group-commit transactions committed.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats.batches);
+    },
+  });
+  new Counter({
+    name: 'lcm_group_commit_requests_total',
+    help: 'Requests committed in group-commit transactions (divided by the batches: the mean batch size).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats.jobs);
+    },
+  });
+  new Gauge({
+    name: 'lcm_group_commit_largest_batch',
+    help: 'The largest group-commit batch since the process started.',
+    registers: [registry],
+    aggregator: 'max',
+    collect() {
+      this.set(stats.largestBatch);
+    },
+  });
+  const observable = store as Store & BatchObservable;
+  if (typeof observable.onBatch === 'function') {
+    const sizes = new Histogram({
+      name: 'lcm_group_commit_batch_size',
+      help: 'Requests per committed group-commit batch.',
+      buckets: BATCH_BUCKETS,
+      registers: [registry],
+    });
+    observable.onBatch((size) => sizes.observe(size));
+  }
+
+  return {
+    registry,
+    observe(request, reply) {
+      const route = routeOf(request);
+      if (route === METRICS_ROUTE) return;
+      const status = reply.statusCode;
+      requests.inc({ route, method: request.method, status });
+      if (status >= 500) serverErrors.inc({ route, status });
+      duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      const outcome = outcomes.get(request);
+      if (outcome && status === 200) answers.inc({ operation: outcome.operation, code: outcome.code });
+    },
+  };
+}
+
+export const METRICS_ROUTE = '/metrics';
+
+function authorized(config: Config, request: FastifyRequest): boolean {
+  if (config.metricsToken === undefined || config.metricsToken === '') return true;
+  const header = request.headers.authorization ?? '';
+  const given = Buffer.from(header);
+  const expected = Buffer.from(`Bearer ${config.metricsToken}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Counts every answer and serves GET /metrics (unless LCM_METRICS=off). */
+export function metricsRoutes(app: FastifyInstance, config: Config, store: Store): AppMetrics | undefined {
+  if (!config.metrics) return undefined;
+  const metrics = createMetrics(store);
+  app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+  app.get(METRICS_ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!authorized(config, request)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('content-type', 'text/plain; charset=utf-8').send('Unauthorized\n');
+    }
+    const text = await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(text);
+  });
+  return metrics;
+}

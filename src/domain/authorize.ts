@@ -1,8 +1,6 @@
 // Who may read or change which participant (spec client-update.md §4.5), shared by every
 // operation that names a participant (ClientUpdate, ClientHistory): ErrorCode 1, then 3,
 // then 403, then 2 — the order of the ErrorCode table.
-import type { Db } from '../store/directory.ts';
-import { operatorExists } from '../store/directory.ts';
 import type { Participant } from './participant.ts';
 import type { Principal } from './principal.ts';
 
@@ -25,6 +23,9 @@ export interface CallerRef {
   Token?: number;
 }
 
+/** Whether an operator with this id exists (a query, or a batch's prefetched answer). */
+export type OperatorCheck = (id: number) => Promise<boolean>;
+
 export type CallerAuthorization = { kind: 'ok'; operatorId: number } | { kind: 'error'; code: 3 } | { kind: 'forbidden' };
 
 /**
@@ -33,9 +34,9 @@ export type CallerAuthorization = { kind: 'ok'; operatorId: number } | { kind: '
  * caller's (a client token has none), is 403. Shared by operations that name no participant
  * (ClientCreate, ClientInfo) and by authorizeParticipant.
  */
-export async function authorizeCaller(db: Db, principal: Principal, ref: CallerRef): Promise<CallerAuthorization> {
+export async function authorizeCaller(operatorExists: OperatorCheck, principal: Principal, ref: CallerRef): Promise<CallerAuthorization> {
   const bodyOperator = ref.Operator ? ref.Operator : undefined;
-  if (bodyOperator !== undefined && !(await operatorExists(db, bodyOperator))) return { kind: 'error', code: 3 };
+  if (bodyOperator !== undefined && !(await operatorExists(bodyOperator))) return { kind: 'error', code: 3 };
   const operatorId = principal.operatorId;
   if (bodyOperator !== undefined && bodyOperator !== operatorId) return { kind: 'forbidden' };
   if (ref.Token) {
@@ -49,7 +50,7 @@ export async function authorizeCaller(db: Db, principal: Principal, ref: CallerR
  * participant (ClientUpdate locks the row, readers do not).
  */
 export async function authorizeParticipant(
-  db: Db,
+  operatorExists: OperatorCheck,
   principal: Principal,
   ref: ParticipantRef,
   load: (id: number) => Promise<Participant | undefined>,
@@ -57,7 +58,7 @@ export async function authorizeParticipant(
   const clientId = ref.Client;
   if (clientId === undefined || clientId <= 0) return { kind: 'error', code: 1 };
 
-  const caller = await authorizeCaller(db, principal, ref);
+  const caller = await authorizeCaller(operatorExists, principal, ref);
   if (caller.kind !== 'ok') return caller;
   const { operatorId } = caller;
   if (principal.kind === 'client' && principal.clientId !== clientId) return { kind: 'forbidden' };

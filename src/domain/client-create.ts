@@ -17,7 +17,7 @@ import { checkProfile, firstConflict } from './profile-rules.ts';
 import { authorizeCaller } from './authorize.ts';
 import { recordChange } from './history.ts';
 import { isAcceptableCardNumber, randomCardNumber } from './card-number.ts';
-import { findActiveSite, findPos, partnerOperator } from '../store/directory.ts';
+import { findActiveSite, findPos, partnerOperator, operatorCheck } from '../store/directory.ts';
 import { findCard, insertCardIfAbsent, linkFreeCard } from '../store/cards.ts';
 import { insertParticipant } from '../store/participant-inserts.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
@@ -55,7 +55,7 @@ export async function createClient(store: Store, ctx: CallContext, req: ClientCr
 export async function applyClientCreate(tx: Transaction<Database>, ctx: CallContext, req: ClientCreateRequest): Promise<ClientCreateOutcome> {
   const { principal } = ctx;
   if (req.Phone === undefined || req.Phone === 0) return fail(14);
-  const caller = await authorizeCaller(tx, principal, req);
+  const caller = await authorizeCaller(operatorCheck(tx), principal, req);
   if (caller.kind === 'forbidden') return FORBIDDEN;
   if (caller.kind === 'error') return fail(caller.code);
   // A participant's own token registers no one.

@@ -10,6 +10,7 @@ import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
 import { authorizeParticipant } from './authorize.ts';
 import { resultFor } from './results.ts';
+import { operatorCheck } from '../store/directory.ts';
 import { historyEntryView } from './history-views.ts';
 import type { ApiValue } from './history.ts';
 
@@ -31,7 +32,7 @@ function dayAfter(date: string): string {
 }
 
 export async function readClientHistory(store: Store, ctx: CallContext, req: ClientHistoryRequest): Promise<Outcome<ClientHistoryResponse>> {
-  const auth = await authorizeParticipant(store.db, ctx.principal, req, (id) => findParticipant(store.db, id));
+  const auth = await authorizeParticipant(operatorCheck(store.db), ctx.principal, req, (id) => findParticipant(store.db, id));
   if (auth.kind === 'forbidden') return FORBIDDEN;
   if (auth.kind === 'error') return fail(auth.code);
   const limit = req.Limit ? req.Limit : HISTORY_DEFAULT_LIMIT;

@@ -9,6 +9,7 @@ import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
 import type { Participant } from './participant.ts';
 import { resultFor } from './results.ts';
+import { operatorCheck } from '../store/directory.ts';
 import { authorizeCaller } from './authorize.ts';
 import { normalizePhone } from './phone.ts';
 import { findParticipant } from '../store/participants.ts';
@@ -44,7 +45,7 @@ export async function readClientInfo(store: Store, ctx: CallContext, req: Client
   const card = req.Card ? req.Card : undefined;
   const phoneInput = req.Phone ? req.Phone : undefined;
   if (card === undefined && phoneInput === undefined) return fail(18);
-  const caller = await authorizeCaller(db, principal, req);
+  const caller = await authorizeCaller(operatorCheck(db), principal, req);
   if (caller.kind === 'forbidden') return FORBIDDEN;
   if (caller.kind === 'error') return fail(caller.code);
   const { operatorId } = caller;

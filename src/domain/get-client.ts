@@ -8,6 +8,7 @@ import type { CallContext, Outcome } from './principal.ts';
 import { FORBIDDEN } from './principal.ts';
 import type { Participant } from './participant.ts';
 import { resultFor } from './results.ts';
+import { operatorCheck } from '../store/directory.ts';
 import { authorizeParticipant } from './authorize.ts';
 import { findParticipant } from '../store/participants.ts';
 
@@ -16,7 +17,7 @@ export type GetClientResponse = ResponseOf<GetClient>;
 export type ClientData = NonNullable<GetClientResponse['ClientData']>;
 
 export async function readClient(store: Store, ctx: CallContext, req: GetClientRequest): Promise<Outcome<GetClientResponse>> {
-  const auth = await authorizeParticipant(store.db, ctx.principal, { Client: req.ClientID, Operator: req.OperatorId }, (id) => findParticipant(store.db, id));
+  const auth = await authorizeParticipant(operatorCheck(store.db), ctx.principal, { Client: req.ClientID, Operator: req.OperatorId }, (id) => findParticipant(store.db, id));
   if (auth.kind === 'forbidden') return FORBIDDEN;
   if (auth.kind === 'error') return { ...resultFor(getClient, auth.code), ClientData: null };
   return { ...resultFor(getClient, 0), ClientData: clientData(auth.participant) };

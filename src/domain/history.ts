@@ -1,5 +1,5 @@
 // Who changed what (spec client-update.md §4.6). Every successful ClientUpdate writes, in
-// its own transaction: one history row, one consent-ledger row per changed consent, and one
+// the transaction of the change: one history row, one consent-ledger row per changed consent, and one
 // change event (the outbox the webhook dispatcher delivers from). Nothing is written when
 // nothing changed. Only profile fields are ever recorded, so passwords never are.
 import { randomUUID } from 'node:crypto';
@@ -10,8 +10,8 @@ import type { CallContext, Principal } from './principal.ts';
 import type { ProfileField } from './participant.ts';
 import { API_NAMES } from './participant.ts';
 import type { InitiatorKind } from '../store/history-schema.ts';
-import { insertConsents, insertHistory } from '../store/history.ts';
-import { insertChangeEvent } from '../store/outbox.ts';
+import { insertConsents, insertHistories } from '../store/history.ts';
+import { insertChangeEvents } from '../store/outbox.ts';
 import { nowIso } from '../store/convert.ts';
 
 /** A value as the API writes it: Birthdate 'YYYY-MM-DDT00:00:00', Phone a number, consents booleans. */
@@ -67,40 +67,67 @@ export interface ChangeEventPayload {
   Changes: FieldRecord[];
 }
 
-/** Writes the history, ledger and outbox rows of one change, inside the change's transaction. */
-export async function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange): Promise<void> {
-  const time = nowIso();
-  const participantId = changed.before.id;
-  const initiator = initiatorOf(ctx.principal);
-  const fields = fieldRecords(changed.changes);
-  const common = {
-    participant_id: participantId,
-    operator_id: changed.operatorId,
-    changed_at: time,
-    initiator_kind: initiator.kind,
-    manager_login: initiator.managerLogin,
-    manager_token: initiator.managerToken,
-    pos_code: changed.posCode,
-    site_code: changed.siteCode,
-    request_id: ctx.requestId,
-    remote_address: ctx.remoteAddress || null,
-  };
-  const historyId = await insertHistory(tx, { ...common, fields: JSON.stringify(fields) });
+/** A change to record, with the call that made it. */
+export interface ChangeToRecord {
+  ctx: CallContext;
+  changed: RecordedChange;
+}
 
-  const consents = changed.changes.filter((c): c is FieldChange & { field: ConsentField } => (CONSENT_FIELDS as readonly string[]).includes(c.field));
-  await insertConsents(
+/** Writes the history, ledger and outbox rows of one change, inside the change's transaction. */
+export function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange): Promise<void> {
+  return recordChanges(tx, [{ ctx, changed }]);
+}
+
+/**
+ * Writes the history, ledger and outbox rows of several changes (a group-committed batch)
+ * with one statement per table whatever their number, in the given order.
+ */
+export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): Promise<void> {
+  if (items.length === 0) return;
+  const time = nowIso();
+  const rows = items.map(({ ctx, changed }) => {
+    const initiator = initiatorOf(ctx.principal);
+    const common = {
+      participant_id: changed.before.id,
+      operator_id: changed.operatorId,
+      changed_at: time,
+      initiator_kind: initiator.kind,
+      manager_login: initiator.managerLogin,
+      manager_token: initiator.managerToken,
+      pos_code: changed.posCode,
+      site_code: changed.siteCode,
+      request_id: ctx.requestId,
+      remote_address: ctx.remoteAddress || null,
+    };
+    return { common, fields: fieldRecords(changed.changes) };
+  });
+  const historyIds = await insertHistories(
     tx,
-    consents.map((c) => ({ ...common, history_id: historyId, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null })),
+    rows.map((r) => ({ ...r.common, fields: JSON.stringify(r.fields) })),
   );
 
-  const contragent = changed.changes.find((c) => c.field === 'contragentId');
-  const payload: ChangeEventPayload = {
-    EventId: randomUUID(),
-    Time: time,
-    Client: participantId,
-    Operator: changed.operatorId,
-    ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
-    Changes: fields,
-  };
-  await insertChangeEvent(tx, { eventId: payload.EventId, participantId, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time });
+  await insertConsents(
+    tx,
+    items.flatMap(({ changed }, i) =>
+      changed.changes
+        .filter((c): c is FieldChange & { field: ConsentField } => (CONSENT_FIELDS as readonly string[]).includes(c.field))
+        .map((c) => ({ ...rows[i]!.common, history_id: historyIds[i]!, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null })),
+    ),
+  );
+
+  await insertChangeEvents(
+    tx,
+    items.map(({ changed }, i) => {
+      const contragent = changed.changes.find((c) => c.field === 'contragentId');
+      const payload: ChangeEventPayload = {
+        EventId: randomUUID(),
+        Time: time,
+        Client: changed.before.id,
+        Operator: changed.operatorId,
+        ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
+        Changes: rows[i]!.fields,
+      };
+      return { eventId: payload.EventId, participantId: changed.before.id, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time };
+    }),
+  );
 }

@@ -8,7 +8,7 @@ import { normalizePhone } from './phone.ts';
 import { isValidEmail } from './email.ts';
 import { isBirthdateInRange } from './birthdate.ts';
 import { isAcceptableText, trimmed } from './text.ts';
-import type { UniqueField } from '../store/participant-updates.ts';
+import type { UniqueClaims, UniqueField } from '../store/participant-updates.ts';
 import { takenByOthers } from '../store/participant-updates.ts';
 
 /** Profile values as they arrive in a request (API field names). */
@@ -68,19 +68,24 @@ export function checkProfile(input: ProfileInput): ProfileCheck {
   return { ok: true, values };
 }
 
-/**
- * The ErrorCode of the first unique value (phone, e-mail, ContragentId — in that order)
- * that another participant of the operator holds; undefined when all are free.
- * `participantId` is the participant being written (0 for a new one).
- */
-export async function firstConflict(db: Db, operatorId: number, participantId: number, values: ProfileChanges): Promise<number | undefined> {
-  const taken = await takenByOthers(db, operatorId, participantId, {
-    phone: values.phone ?? undefined,
-    email: values.email ?? undefined,
-    contragentId: values.contragentId ?? undefined,
-  });
+/** The unique values (phone, e-mail, ContragentId) that writing `values` would claim. */
+export function uniqueClaims(values: ProfileChanges): UniqueClaims {
+  return { phone: values.phone ?? undefined, email: values.email ?? undefined, contragentId: values.contragentId ?? undefined };
+}
+
+/** The ErrorCode of the first taken unique value, in the order phone, e-mail, ContragentId. */
+export function conflictCode(taken: ReadonlySet<UniqueField>): number | undefined {
   for (const field of ['phone', 'email', 'contragentId'] as const) {
     if (taken.has(field)) return CONFLICT_CODE[field];
   }
   return undefined;
+}
+
+/**
+ * The ErrorCode of the first unique value that another participant of the operator holds;
+ * undefined when all are free. `participantId` is the participant being written (0 for a
+ * new one).
+ */
+export async function firstConflict(db: Db, operatorId: number, participantId: number, values: ProfileChanges): Promise<number | undefined> {
+  return conflictCode(await takenByOthers(db, operatorId, participantId, uniqueClaims(values)));
 }

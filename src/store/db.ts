@@ -6,7 +6,9 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
-import type { GroupCommitStats, TxWork } from './group-commit.ts';
+import type { TxWork } from './group-commit.ts';
+import { newBatchStats } from './batch-queue.ts';
+import type { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
 import { isPostgresUrl } from '../config.ts';
 
@@ -24,7 +26,7 @@ export interface Store {
    */
   transact<T>(work: TxWork<T>): Promise<T>;
   /** Group-commit counters: batches committed, requests in them, the largest batch. */
-  readonly groupCommit: GroupCommitStats;
+  readonly groupCommit: BatchStats;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,20 @@ const pgTypes = {
 export interface OpenOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * PostgreSQL: longest wait for a connection (a free pool slot or a new connection), ms;
+   * past it the query fails and the request answers 503. Default 2000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: statement_timeout of the pool's sessions, ms (0 or absent = none). The
+   * server sets it for serving processes; commands (migrations, imports) run unbounded.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** Default of OpenOptions.connectTimeoutMs. */
+export const PG_CONNECT_TIMEOUT_MS = 2000;
 
 export async function openStore(database: string, options: OpenOptions = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
@@ -61,7 +76,18 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       connectionString: database,
       types: pgTypes,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
+      // A dead or unreachable server must fail requests fast (503), not queue them.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
+      // Notice a peer that vanished without closing the connection.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      ...(options.statementTimeoutMs
+        ? {
+            statement_timeout: options.statementTimeoutMs,
+            // Locks of a transaction whose process stopped talking are freed by the server.
+            idle_in_transaction_session_timeout: Math.max(60_000, 3 * options.statementTimeoutMs),
+          }
+        : {}),
     });
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => {});
@@ -71,7 +97,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       engine: 'postgres',
       file: undefined,
       transact: (work) => db.transaction().execute(work),
-      groupCommit: { batches: 0, jobs: 0, largestBatch: 0 },
+      groupCommit: newBatchStats(),
       close: () => db.destroy(),
     };
   }
@@ -91,7 +117,10 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     file,
     transact: (work) => committer.run(work),
     groupCommit: committer.stats,
-    close: () => db.destroy(),
+    close: async () => {
+      await committer.idle();
+      await db.destroy();
+    },
   };
 }
 

@@ -69,6 +69,12 @@ export async function operatorExists(db: Db, id: number): Promise<boolean> {
   return row !== undefined;
 }
 
+/** operatorExists bound to a database, as the authorization rules take it. */
+export const operatorCheck =
+  (db: Db) =>
+  (id: number): Promise<boolean> =>
+    operatorExists(db, id);
+
 export async function partnerOperator(db: Db, partnerId: number): Promise<number | undefined> {
   const row = await db.selectFrom('partners').select('operator_id').where('id', '=', partnerId).executeTakeFirst();
   return row?.operator_id;

@@ -6,81 +6,47 @@
 import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { BatchQueue } from './batch-queue.ts';
+import type { BatchStats, Settled } from './batch-queue.ts';
 
 export type TxWork<T> = (tx: Transaction<Database>) => Promise<T>;
 
-interface Job {
-  work: TxWork<unknown>;
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-}
-
-export interface GroupCommitStats {
-  batches: number;
-  jobs: number;
-  largestBatch: number;
-}
-
 export class GroupCommitter {
-  private queue: Job[] = [];
-  private draining = false;
-  readonly stats: GroupCommitStats = { batches: 0, jobs: 0, largestBatch: 0 };
+  private readonly queue: BatchQueue<TxWork<unknown>, unknown>;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly maxBatch = 256,
-  ) {}
+  constructor(db: Kysely<Database>, stats?: BatchStats) {
+    this.queue = new BatchQueue((batch) => commitTogether(db, batch), stats);
+  }
+
+  get stats(): BatchStats {
+    return this.queue.stats;
+  }
 
   run<T>(work: TxWork<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
-    });
+    return this.queue.submit(work) as Promise<T>;
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    // Let the requests that arrived in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.commit(batch);
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+}
+
+/** One transaction, one savepoint per job; a failed commit rejects (so nobody is acknowledged). */
+async function commitTogether(db: Kysely<Database>, batch: TxWork<unknown>[]): Promise<Settled<unknown>[]> {
+  return db.transaction().execute(async (tx) => {
+    const outcomes: Settled<unknown>[] = [];
+    for (const work of batch) {
+      await sql`savepoint job`.execute(tx);
+      try {
+        const value = await work(tx);
+        await sql`release savepoint job`.execute(tx);
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        await sql`rollback to savepoint job`.execute(tx);
+        await sql`release savepoint job`.execute(tx);
+        outcomes.push({ ok: false, err });
       }
-    } finally {
-      this.draining = false;
     }
-  }
-
-  private async commit(batch: Job[]): Promise<void> {
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
-    try {
-      await this.db.transaction().execute(async (tx) => {
-        for (const job of batch) {
-          await sql`savepoint job`.execute(tx);
-          try {
-            const value = await job.work(tx);
-            await sql`release savepoint job`.execute(tx);
-            outcomes.push({ ok: true, value });
-          } catch (err) {
-            await sql`rollback to savepoint job`.execute(tx);
-            await sql`release savepoint job`.execute(tx);
-            outcomes.push({ ok: false, err });
-          }
-        }
-      });
-    } catch (err) {
-      // The commit itself failed: nothing of this batch is durable, so nobody gets a success.
-      for (const job of batch) job.reject(err);
-      return;
-    }
-    this.stats.batches++;
-    this.stats.jobs += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    batch.forEach((job, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.err);
-    });
-  }
+    return outcomes;
+  });
 }

@@ -7,9 +7,14 @@ import { fromBool, toBool } from './convert.ts';
 
 export type HistoryRow = Selectable<ChangeHistoryTable>;
 
-export async function insertHistory(db: Db, row: Insertable<ChangeHistoryTable>): Promise<number> {
-  const out = await db.insertInto('change_history').values(row).returning('id').executeTakeFirstOrThrow();
-  return out.id;
+/**
+ * Inserts history rows in one statement; their ids come back in the order of `rows`
+ * (both engines return the rows of a multi-row VALUES in the order they were inserted).
+ */
+export async function insertHistories(db: Db, rows: readonly Insertable<ChangeHistoryTable>[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const out = await db.insertInto('change_history').values([...rows]).returning('id').execute();
+  return out.map((r) => r.id);
 }
 
 export type ConsentInput = Omit<Insertable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };

@@ -1,7 +1,6 @@
 // The outbox of change events and their deliveries, one per (event, webhook). Deliveries
 // are fanned out in the change's own transaction to the operator's webhooks of that moment,
 // so that a change and its notification commit together (at-least-once, never lost).
-import { sql } from 'kysely';
 import type { Db } from './directory.ts';
 import type { Store } from './db.ts';
 import type { DeliveryStatus } from './history-schema.ts';
@@ -14,21 +13,31 @@ export interface NewChangeEvent {
   createdAt: string;
 }
 
-export async function insertChangeEvent(db: Db, e: NewChangeEvent): Promise<void> {
-  const { id } = await db
+/**
+ * Inserts change events in one statement, in the given order (their ids order each
+ * participant's deliveries), and fans each out to its operator's webhooks of this moment.
+ */
+export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = await db
     .insertInto('change_events')
-    .values({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt })
+    .values(events.map((e) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt })))
     .returning('id')
-    .executeTakeFirstOrThrow();
-  // Casts: PostgreSQL cannot type a bare parameter in a SELECT list.
+    .execute();
   await db
     .insertInto('webhook_deliveries')
     .columns(['event_id', 'webhook_id', 'participant_id'])
     .expression(
       db
-        .selectFrom('webhooks')
-        .select([sql<number>`cast(${id} as integer)`.as('event_id'), 'id', sql<number>`cast(${e.participantId} as integer)`.as('participant_id')])
-        .where('operator_id', '=', e.operatorId),
+        .selectFrom('change_events as e')
+        .innerJoin('webhooks as w', 'w.operator_id', 'e.operator_id')
+        .select(['e.id', 'w.id', 'e.participant_id'])
+        .where(
+          'e.id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('e.id'),
     )
     .execute();
 }

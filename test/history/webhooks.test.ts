@@ -95,12 +95,18 @@ for (const engine of ENGINES) {
       await addWebhook(ts.store.db, { operatorId: 1, url: receiver.url, secret: 's' });
       for (const n of ['D1', 'D2', 'D3']) await rename(1, n);
       dispatcher = startDispatcher(ts.store, FAST);
-      await waitFor(() => receiver!.requests.length >= 3, 'three failed attempts');
+      const isHead = (e: { Payload: unknown }) => (e.Payload as Received['json']).Changes[0]?.New === 'D1';
+      // The receiver counts a request before the dispatcher records its answer: wait for the record.
+      await waitFor(async () => {
+        const events = await listEvents(ts.store.db, { pendingOnly: true, limit: 100 });
+        return (events.find(isHead)?.Deliveries[0]?.Attempts ?? 0) >= 3;
+      }, 'three failed attempts recorded');
       // While the head of the queue fails, the later events of that participant wait.
+      assert.ok(receiver.requests.length >= 3);
       assert.ok(receiver.requests.every((r) => r.json.Changes[0]?.New === 'D1'));
       const pending = await listEvents(ts.store.db, { pendingOnly: true, limit: 100 });
       assert.equal(pending.length, 3);
-      const head = pending.find((e) => (e.Payload as Received['json']).Changes[0]?.New === 'D1')!;
+      const head = pending.find(isHead)!;
       assert.ok(head.Deliveries[0]!.Attempts >= 3);
       assert.equal(head.Deliveries[0]!.LastError, 'HTTP 500');
       receiver.answer = 200;

@@ -1,0 +1,167 @@
+// Group commit of ClientUpdate as the app runs it (clientUpdates): requests that arrive
+// together share one transaction on both engines, and the semantics stay those of one
+// request at a time — within a batch a failing request leaves the others intact, two
+// requests claiming one phone give exactly one winner, a later request sees an earlier
+// one's change, and a failed commit acknowledges nobody and stores nothing.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { ENGINES } from '../helpers/engines.ts';
+import type { TestStore } from '../helpers/engines.ts';
+import { seededStore } from '../helpers/app.ts';
+import { CASHIER } from '../helpers/fixtures.ts';
+import { ctx } from '../history/support.ts';
+import { clientUpdates } from '../../src/domain/client-update-batch.ts';
+import type { ClientUpdates } from '../../src/domain/client-update-batch.ts';
+import type { ClientUpdateRequest } from '../../src/domain/client-update.ts';
+import { findParticipant, upsertParticipant } from '../../src/store/participants.ts';
+
+const FREE_PHONE = 79161234567;
+
+for (const engine of ENGINES) {
+  describe(`ClientUpdate group commit on ${engine}`, () => {
+    let ts: TestStore;
+    let updates: ClientUpdates;
+    before(async () => {
+      ts = await seededStore(engine);
+      updates = clientUpdates(ts.store);
+    });
+    after(async () => {
+      await updates.idle();
+      await ts.dispose();
+    });
+
+    /** Submits all requests in one turn of the event loop, so that they form one batch. */
+    const together = async (reqs: ClientUpdateRequest[]) => {
+      const before = { ...ts.store.groupCommit };
+      const answers = await Promise.all(reqs.map((r) => updates.update(ctx(CASHIER), r)));
+      const batches = ts.store.groupCommit.batches - before.batches;
+      return { codes: answers.map((a) => ('ErrorCode' in a ? a.ErrorCode : 'forbidden')), batches };
+    };
+    const historyOf = async (id: number) =>
+      (await ts.store.db.selectFrom('change_history').select('fields').where('participant_id', '=', id).orderBy('id').execute()).map((r) => JSON.parse(r.fields) as { Field: string; New: unknown }[]);
+
+    it('concurrent requests are committed in fewer transactions than requests, in arrival order', async () => {
+      const n = 40;
+      const { codes, batches } = await together(Array.from({ length: n }, (_, i) => ({ Client: 1 + (i % 2), Patronymic: `P${i}` })));
+      assert.deepEqual(codes, Array(n).fill(0));
+      assert.ok(batches >= 1 && batches < n, `${batches} transactions for ${n} requests`);
+      assert.equal((await findParticipant(ts.store.db, 1))!.patronymic, `P${n - 2}`);
+      assert.equal((await findParticipant(ts.store.db, 2))!.patronymic, `P${n - 1}`);
+      const h1 = await historyOf(1);
+      assert.deepEqual(h1.slice(-n / 2).map((f) => f[0]!.New), Array.from({ length: n / 2 }, (_, i) => `P${2 * i}`), 'one history row per change, in order');
+    });
+
+    it('a refused request in a batch leaves the others intact, and a later one sees an earlier change', async () => {
+      const v1 = (await findParticipant(ts.store.db, 1))!.version;
+      const { codes } = await together([
+        { Client: 1, Name: 'Первый' },
+        { Client: 1, Phone: 123, Surname: 'Никогда' },
+        { Client: 99999 },
+        { Client: 1, Surname: 'Второй' },
+        { Client: 1, Name: 'Первый', Surname: 'Второй' },
+      ]);
+      assert.deepEqual(codes, [0, 6, 2, 0, 0]);
+      const p1 = (await findParticipant(ts.store.db, 1))!;
+      assert.equal(p1.name, 'Первый');
+      assert.equal(p1.surname, 'Второй');
+      assert.equal(p1.version, v1 + 2, 'two changes; the last request changed nothing');
+      const h1 = await historyOf(1);
+      assert.deepEqual(h1.slice(-2).map((f) => f.map((x) => x.Field)), [['Name'], ['Surname']]);
+    });
+
+    it('two requests claiming one phone in one batch: exactly one winner', async () => {
+      const { codes, batches } = await together([
+        { Client: 1, Phone: FREE_PHONE, Name: 'Победитель' },
+        { Client: 2, Phone: FREE_PHONE, Name: 'Проигравший' },
+      ]);
+      assert.equal(batches, 1);
+      assert.deepEqual(codes, [0, 7]);
+      assert.equal((await findParticipant(ts.store.db, 1))!.phone, FREE_PHONE);
+      const p2 = (await findParticipant(ts.store.db, 2))!;
+      assert.notEqual(p2.phone, FREE_PHONE);
+      assert.notEqual(p2.name, 'Проигравший', 'the refused request wrote nothing');
+    });
+
+    it('a phone released earlier in a batch can be taken later in the same batch', async () => {
+      const old1 = (await findParticipant(ts.store.db, 1))!.phone!;
+      const { codes } = await together([
+        { Client: 1, Phone: 79167654321 },
+        { Client: 2, Phone: old1 },
+      ]);
+      assert.deepEqual(codes, [0, 0]);
+      assert.equal((await findParticipant(ts.store.db, 1))!.phone, 79167654321);
+      assert.equal((await findParticipant(ts.store.db, 2))!.phone, old1);
+    });
+
+    if (engine === 'postgres') {
+      it('a claim committed by another transaction during the batch: the batch is retried one by one, only that request is refused', async () => {
+        await upsertParticipant(ts.store.db, { id: 50, operatorId: 1, name: 'Сосед' });
+        const claimed = 79169990000;
+        const other = new pg.Client({ connectionString: ts.config.database });
+        await other.connect();
+        try {
+          // Not yet committed: the batch's reads cannot see it, its UPDATE waits on it.
+          await other.query('begin');
+          await other.query('update participants set phone = $1 where id = 50', [claimed]);
+          const pending = together([
+            { Client: 1, Name: 'Раз' },
+            { Client: 2, Phone: claimed, Name: 'Нельзя' },
+            { Client: 1, Surname: 'Два' },
+          ]);
+          await waitForLockWait(ts);
+          await other.query('commit');
+          const { codes } = await pending;
+          assert.deepEqual(codes, [0, 7, 0]);
+        } finally {
+          await other.end();
+        }
+        const p1 = (await findParticipant(ts.store.db, 1))!;
+        assert.equal(p1.name, 'Раз');
+        assert.equal(p1.surname, 'Два');
+        const p2 = (await findParticipant(ts.store.db, 2))!;
+        assert.notEqual(p2.phone, claimed);
+        assert.notEqual(p2.name, 'Нельзя');
+        assert.equal((await findParticipant(ts.store.db, 50))!.phone, claimed);
+      });
+
+      it('when the commit fails nobody in the batch is acknowledged and nothing is stored', async () => {
+        // A deferred constraint trigger fails at COMMIT, after every statement of the batch succeeded.
+        await sql`create function refuse_boom() returns trigger language plpgsql as $$
+          begin if new.fields like '%BOOM%' then raise exception 'refused at commit'; end if; return null; end $$`.execute(ts.store.db);
+        await sql`create constraint trigger refuse_boom after insert on change_history
+          deferrable initially deferred for each row execute function refuse_boom()`.execute(ts.store.db);
+        try {
+          const before1 = (await findParticipant(ts.store.db, 1))!;
+          const before2 = (await findParticipant(ts.store.db, 2))!;
+          const historyBefore = (await historyOf(1)).length + (await historyOf(2)).length;
+          const outcomes = await Promise.allSettled([
+            updates.update(ctx(CASHIER), { Client: 1, Name: 'Ничего' }),
+            updates.update(ctx(CASHIER), { Client: 2, Name: 'BOOM' }),
+            updates.update(ctx(CASHIER), { Client: 1, Surname: 'Ничего' }),
+          ]);
+          assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+          assert.deepEqual(await findParticipant(ts.store.db, 1), before1);
+          assert.deepEqual(await findParticipant(ts.store.db, 2), before2);
+          assert.equal((await historyOf(1)).length + (await historyOf(2)).length, historyBefore);
+        } finally {
+          await sql`drop trigger refuse_boom on change_history`.execute(ts.store.db);
+          await sql`drop function refuse_boom()`.execute(ts.store.db);
+        }
+      });
+    }
+  });
+}
+
+/** Waits until some backend of the test database waits on a lock (the batch's UPDATE). */
+async function waitForLockWait(ts: TestStore): Promise<void> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(ts.store.db);
+    if (rows[0]!.n > 0) return;
+    if (Date.now() > end) throw new Error('the batch never waited on the uncommitted claim');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,7 +2,8 @@
 // database, then listen.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { openStore } from '../store/db.ts';
+import { PG_CONNECT_TIMEOUT_MS, openStore } from '../store/db.ts';
+import type { Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { ensureDemoData, DEMO_LOGIN } from '../store/demo.ts';
 import { buildApp } from './app.ts';
@@ -21,26 +22,52 @@ export interface StartOptions {
   logger?: AppOptions['logger'];
   /** Where start-up messages go (the terminal by default). */
   out?: { write(text: string): unknown };
+  /** The schema and demo data were made ready by prepareDatabase (a cluster worker). */
+  prepared?: boolean;
+}
+
+/**
+ * Opens the store, brings the schema up to date and creates the demo data on an empty
+ * database (printing the demo password once), then closes it. `lcm serve --workers N` runs
+ * it once in the primary; a single-process start runs it inside startServer.
+ */
+export async function prepareDatabase(config: Config, out: { write(text: string): unknown } = process.stdout): Promise<string | undefined> {
+  const store = await openStore(config.database);
+  try {
+    return await prepare(store, out);
+  } finally {
+    await store.close();
+  }
+}
+
+async function prepare(store: Store, out: { write(text: string): unknown }): Promise<string | undefined> {
+  await migrateToLatest(store.db);
+  const demoPassword = await ensureDemoData(store.db, store.engine);
+  if (demoPassword) {
+    // Shown once, on the terminal only: it is not kept anywhere in clear.
+    out.write(`Demo data created. Manager login: ${DEMO_LOGIN}  password: ${demoPassword}\n`);
+  }
+  return demoPassword;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const out = options.out ?? process.stdout;
-  const store = await openStore(config.database);
+  // Statements of a serving process are bounded; see Config.dbTimeoutMs.
+  const store = await openStore(config.database, {
+    connectTimeoutMs: config.dbTimeoutMs > 0 ? Math.min(PG_CONNECT_TIMEOUT_MS, config.dbTimeoutMs) : PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.dbTimeoutMs,
+  });
   let demoPassword: string | undefined;
   try {
-    await migrateToLatest(store.db);
-    demoPassword = await ensureDemoData(store.db, store.engine);
-    if (demoPassword) {
-      // Shown once, on the terminal only: it is not kept anywhere in clear.
-      out.write(`Demo data created. Manager login: ${DEMO_LOGIN}  password: ${demoPassword}\n`);
-    }
+    if (!options.prepared) demoPassword = await prepare(store, out);
   } catch (err) {
     await store.close();
     throw err;
   }
   const app = await buildApp({ config, store, logger: options.logger });
   const url = await app.listen({ host: config.host, port: config.port });
-  out.write(`lcm serving ${url} (database: ${store.engine === 'sqlite' ? store.file : 'postgresql'})\n`);
+  const where = store.engine === 'sqlite' ? store.file : 'postgresql';
+  out.write(`lcm serving ${url} (database: ${where}${options.prepared ? `, pid ${process.pid}` : ''})\n`);
   // Change events reach the webhooks from every serving process; see claimDeliveries.
   const dispatcher = startDispatcher(store, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
   return {

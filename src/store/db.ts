@@ -91,6 +91,10 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     });
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => {});
+    // Nor one that is checked out (pg-pool listens only while a client is idle): a session
+    // ended between two queries of a transaction (pg_terminate_backend, a restart) emits
+    // 'error' on the client. Its next query fails, and the pool drops it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -40,9 +40,14 @@ export function readScalar(type: ScalarType, raw: Raw, field: string): ScalarVal
   }
 }
 
+/** A UTF-16 surrogate without its pair: a JSON `\ud800` escape names no character. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function readString(raw: Raw, field: string): string | undefined {
   switch (raw.kind) {
     case 'text':
+      // It could be neither stored nor answered as sent (UTF-8 has no form for it).
+      if (LONE_SURROGATE.test(raw.text)) return unreadable(field, 'строка содержит непарный суррогат UTF-16');
       return raw.text === '' ? undefined : raw.text;
     // Json.NET reads a number or boolean token into a string property as its text.
     case 'number':

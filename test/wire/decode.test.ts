@@ -51,6 +51,13 @@ describe('JSON bodies', () => {
     assertUnreadable('json', '{"Name":{"a":1}}', 'Name');
     assertUnreadable('json', '{"Client":[1]}', 'Client');
   });
+  it('a string with an unpaired surrogate escape is unreadable, naming the field (found by the fuzzer: it was stored as U+FFFD)', () => {
+    assertUnreadable('json', '{"Client":1,"Name":"\\ud800"}', 'Name');
+    assertUnreadable('json', '{"Client":1,"Surname":"x\\udc00y"}', 'Surname');
+    assertUnreadable('json', '{"Client":1,"Email":"a\\udbff@x.ru"}', 'Email');
+    // A pair is a character; an unknown member is never looked at.
+    assert.deepEqual(decode('json', '{"Client":1,"Name":"\\ud83d\\ude00","X":"\\ud800"}'), { Client: 1, Name: '😀' });
+  });
   it('deep nesting in an unknown member costs nothing', () => {
     const deep = `{"x":${'['.repeat(20000)}${']'.repeat(20000)},"Client":3}`;
     assert.deepEqual(decode('json', deep), { Client: 3 });

@@ -15,6 +15,10 @@ export interface Config {
   readonly refreshLifetimeMinutes: number;
   /** Largest accepted request body, bytes. */
   readonly bodyLimit: number;
+  /** Longest a client may take to send a request's headers, ms (bounds slowloris); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request, headers and body, ms; 0 = no bound. */
+  readonly requestTimeoutMs: number;
   /** Pause of the webhook dispatcher between polls when nothing is due, ms. */
   readonly webhookPollMs: number;
   /** First retry delay of a failed webhook delivery (doubled per attempt, capped at 10 min), ms. */
@@ -46,6 +50,8 @@ export const DEFAULTS: Config = Object.freeze({
   jwtLifetimeMinutes: 1920,
   refreshLifetimeMinutes: 2160,
   bodyLimit: 64 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   webhookPollMs: 1000,
   webhookRetryBaseMs: 1000,
   dbTimeoutMs: 10_000,
@@ -67,6 +73,8 @@ export const ENV_VARS = {
   jwtLifetimeMinutes: 'LCM_JWT_LIFETIME_MINUTES',
   refreshLifetimeMinutes: 'LCM_REFRESH_LIFETIME_MINUTES',
   webhookPollMs: 'LCM_WEBHOOK_POLL_MS',
+  headersTimeoutMs: 'LCM_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'LCM_REQUEST_TIMEOUT_MS',
   dbTimeoutMs: 'LCM_DB_TIMEOUT_MS',
   metrics: 'LCM_METRICS',
   metricsToken: 'LCM_METRICS_TOKEN',
@@ -74,7 +82,7 @@ export const ENV_VARS = {
   metricsPort: 'LCM_METRICS_PORT',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
 const BOOLEAN = new Set<keyof Config>(['metrics']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };

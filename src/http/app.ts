@@ -65,8 +65,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Slow clients cannot hold a connection forever.
-    requestTimeout: 30_000,
+    // Slow clients cannot hold a connection forever: node closes a connection whose headers
+    // (whole request) have not arrived within headersTimeoutMs (requestTimeoutMs), checking
+    // every connectionsCheckingInterval; an idle socket is closed after 60 s.
+    requestTimeout: config.requestTimeoutMs,
+    http: serverTimeouts(config),
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     trustProxy: false,
@@ -102,4 +105,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   return app;
+}
+
+/** node:http's bounds on slow requests; the check interval keeps them within ~25 % (≤ 1 s). */
+function serverTimeouts(config: Config): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const request = config.requestTimeoutMs;
+  const headers = request > 0 ? Math.min(config.headersTimeoutMs, request) : config.headersTimeoutMs;
+  const shortest = Math.min(...[headers, request].filter((t) => t > 0));
+  return { headersTimeout: headers, requestTimeout: request, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(shortest / 4) || 1000)) };
 }

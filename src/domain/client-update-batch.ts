@@ -1,26 +1,26 @@
 // Group commit of ClientUpdate on PostgreSQL, where the cost is round trips rather than CPU
-// (spec design.md, Durability): the requests that arrive together are read with one query
-// per table (their participants locked in id order, every owner of a unique value they
-// claim), checked by the same rules as a single request (applyClientUpdate, over a scope
-// that answers from what was read and sees the earlier requests of the batch), written with
-// one UPDATE … FROM unnest and one insert per history table, and committed once; only then
-// is anyone answered. If the database refuses the batch for a conflict the reads could not
-// foresee (another process claimed a phone meanwhile, a deadlock), the batch is rolled back
-// and its requests run again one by one, each in its own transaction.
-import type { Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+// (spec design.md, Durability). The requests that arrive together cost two round trips:
+// one query reads their participants and every holder of a unique value they claim (plus
+// one per directory table they name: Operator, PosCode, SiteCode); the same rules as for a
+// single request (applyClientUpdate) run in TypeScript in arrival order, over a scope that
+// answers from what was read and sees the earlier requests' changes; one statement writes
+// the profiles, history, ledger, events and deliveries and commits. Only then is anyone
+// answered. If the database refuses that statement — a participant changed since the read
+// (its version moved), another process claimed a phone meanwhile, a deadlock — nothing of
+// it is stored and the batch's requests run again one by one, each in its own transaction
+// with its participant locked.
 import type { Store } from '../store/db.ts';
-import type { PosRef } from '../store/directory.ts';
+import type { Db, PosRef } from '../store/directory.ts';
 import { BatchQueue } from '../store/batch-queue.ts';
 import type { Settled } from '../store/batch-queue.ts';
 import { codeKey, emailKey, nowIso } from '../store/convert.ts';
 import type { UniqueClaims, UniqueField } from '../store/participant-updates.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
-import { activeSitesByCode, existingOperators, lockParticipants, posesByCode, uniqueHolders, writeParticipants } from '../store/participant-batch.ts';
+import { activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants, writeBatch } from '../store/participant-batch.ts';
 import type { CallContext } from './principal.ts';
 import type { Participant } from './participant.ts';
 import type { ChangeToRecord } from './history.ts';
-import { recordChanges } from './history.ts';
+import { changeRows } from './history.ts';
 import { checkProfile, uniqueClaims } from './profile-rules.ts';
 import { trimmed } from './text.ts';
 import type { UpdateScope } from './update-scope.ts';
@@ -46,18 +46,25 @@ export function clientUpdates(store: Store): ClientUpdates {
   if (store.engine !== 'postgres') {
     return { update: (ctx, req) => updateClient(store, ctx, req), idle: async () => {} };
   }
-  const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>((jobs) => runBatch(store, jobs), store.groupCommit);
+  const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>((jobs) => runBatch(store, jobs), store.groupCommit, { concurrency: BATCHES_IN_FLIGHT });
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
+
+/**
+ * Batches committing at once, each on its own connection: while one waits for its round
+ * trips and its commit, the next gathers and runs. Rows are locked in id order, so
+ * concurrent batches wait for each other rather than deadlock.
+ */
+const BATCHES_IN_FLIGHT = 4;
 
 const RETRY_ONE_BY_ONE = new Set(['40P01', '40001']);
 
 async function runBatch(store: Store, jobs: ClientUpdateJob[]): Promise<Settled<ClientUpdateOutcome>[]> {
   try {
-    return await store.db.transaction().execute((tx) => applyBatch(tx, jobs));
+    return await applyBatch(store.db, jobs);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (!uniqueViolation(err) && !(code && RETRY_ONE_BY_ONE.has(code))) throw err;
+    if (!isStaleBatch(err) && !uniqueViolation(err) && !(code && RETRY_ONE_BY_ONE.has(code))) throw err;
   }
   const out: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
@@ -70,9 +77,9 @@ async function runBatch(store: Store, jobs: ClientUpdateJob[]): Promise<Settled<
   return out;
 }
 
-/** Reads, rules and writes of one batch inside `tx`; the caller commits. */
-export async function applyBatch(tx: Transaction<Database>, jobs: readonly ClientUpdateJob[]): Promise<Settled<ClientUpdateOutcome>[]> {
-  const state = await BatchState.read(tx, jobs);
+/** Read, rules, and the one committing write of a batch. */
+export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[]): Promise<Settled<ClientUpdateOutcome>[]> {
+  const state = await BatchState.read(db, jobs);
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
     try {
@@ -83,7 +90,7 @@ export async function applyBatch(tx: Transaction<Database>, jobs: readonly Clien
       results.push({ ok: false, err });
     }
   }
-  await state.flush(tx);
+  await state.flush(db);
   return results;
 }
 
@@ -91,17 +98,14 @@ const key = (field: UniqueField, operatorId: number, value: string | number): st
 const codeAt = (operatorId: number, code: string): string => `${operatorId}\u0000${codeKey(code)}`;
 const distinct = <T>(values: Iterable<T | undefined>): T[] => [...new Set([...values].filter((v): v is T => v !== undefined))];
 
-/** Holders of each unique value, keyed by field, operator and value. */
-function uniqueKeys(p: { operatorId: number; phone: number | null; emailKey: string | null; contragentId: string | null }): string[] {
+/** The keys of the unique values a participant holds. */
+function participantKeys(p: Participant): string[] {
   const keys: string[] = [];
   if (p.phone !== null) keys.push(key('phone', p.operatorId, p.phone));
-  if (p.emailKey !== null) keys.push(key('email', p.operatorId, p.emailKey));
+  if (p.email) keys.push(key('email', p.operatorId, emailKey(p.email)));
   if (p.contragentId !== null) keys.push(key('contragentId', p.operatorId, p.contragentId));
   return keys;
 }
-
-const participantKeys = (p: Participant): string[] =>
-  uniqueKeys({ operatorId: p.operatorId, phone: p.phone, emailKey: p.email ? emailKey(p.email) : null, contragentId: p.contragentId });
 
 /** What a batch read, updated by each request that succeeds, and what it will write. */
 class BatchState {
@@ -116,31 +120,29 @@ class BatchState {
     private readonly sites: Set<string>,
   ) {}
 
-  static async read(tx: Transaction<Database>, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
+  static async read(db: Db, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
     const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
     const claims: UniqueClaims[] = jobs.map(({ req }) => {
       const checked = checkProfile(req);
       return checked.ok ? uniqueClaims(checked.values) : {};
     });
-    const posCodes = distinct(jobs.map((j) => trimmed(j.req.PosCode)));
-    const siteCodes = distinct(jobs.map((j) => trimmed(j.req.SiteCode)));
-    const locked = await lockParticipants(tx, distinct(jobs.map((j) => (j.req.Client !== undefined && j.req.Client > 0 ? j.req.Client : undefined))));
-    const operators = await existingOperators(tx, distinct(jobs.map((j) => j.req.Operator || undefined)));
-    const poses = await posesByCode(tx, callerOperators, posCodes);
-    const sites = await activeSitesByCode(tx, callerOperators, siteCodes);
-    const holders = await uniqueHolders(tx, callerOperators, {
+    const ids = distinct(jobs.map((j) => (j.req.Client !== undefined && j.req.Client > 0 ? j.req.Client : undefined)));
+    const read = await readParticipants(db, ids, callerOperators, {
       phones: distinct(claims.map((c) => c.phone)),
       emailKeys: distinct(claims.map((c) => (c.email === undefined ? undefined : emailKey(c.email)))),
       contragentIds: distinct(claims.map((c) => c.contragentId)),
     });
+    const operators = await existingOperators(db, distinct(jobs.map((j) => j.req.Operator || undefined)));
+    const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
+    const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
+    const wanted = new Set(ids);
     const state = new BatchState(
-      new Map(locked.map((p) => [p.id, p])),
+      new Map(read.filter((p) => wanted.has(p.id)).map((p) => [p.id, p])),
       operators,
       new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),
       new Set(sites.map((s) => codeAt(s.operatorId, s.code))),
     );
-    for (const h of holders) for (const k of uniqueKeys(h)) state.hold(k, h.id);
-    for (const p of locked) for (const k of participantKeys(p)) state.hold(k, p.id);
+    for (const p of read) for (const k of participantKeys(p)) state.hold(k, p.id);
     return state;
   }
 
@@ -177,9 +179,12 @@ class BatchState {
     },
   };
 
-  async flush(tx: Transaction<Database>): Promise<void> {
-    const writes = [...this.changes].map(([id, changes]) => ({ participant: this.participants.get(id)!, changes }));
-    await writeParticipants(tx, writes, nowIso());
-    await recordChanges(tx, this.records);
+  async flush(db: Db): Promise<void> {
+    const writes = [...this.changes].map(([id, changes]) => {
+      const participant = this.participants.get(id)!;
+      return { participant, changes, readVersion: participant.version - changes };
+    });
+    const now = nowIso();
+    await writeBatch(db, writes, changeRows(this.records, now), now);
   }
 }

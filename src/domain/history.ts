@@ -10,7 +10,11 @@ import type { CallContext, Principal } from './principal.ts';
 import type { ProfileField } from './participant.ts';
 import { API_NAMES } from './participant.ts';
 import type { InitiatorKind } from '../store/history-schema.ts';
+import type { Insertable } from 'kysely';
+import type { ChangeHistoryTable } from '../store/history-schema.ts';
+import type { ConsentInput } from '../store/history.ts';
 import { insertConsents, insertHistories } from '../store/history.ts';
+import type { NewChangeEvent } from '../store/outbox.ts';
 import { insertChangeEvents } from '../store/outbox.ts';
 import { nowIso } from '../store/convert.ts';
 
@@ -27,7 +31,6 @@ export type RecordedChange = NonNullable<AppliedUpdate['changed']>;
 
 /** The consents whose changes are also kept in the ledger. */
 export const CONSENT_FIELDS = ['allowSms', 'allowEmail', 'allowEmailOnlineCheque'] as const satisfies readonly ProfileField[];
-type ConsentField = (typeof CONSENT_FIELDS)[number];
 
 export function apiValue(field: ProfileField, value: FieldChange['old']): ApiValue {
   if (value === null) return null;
@@ -84,11 +87,30 @@ export function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange):
  */
 export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): Promise<void> {
   if (items.length === 0) return;
-  const time = nowIso();
-  const rows = items.map(({ ctx, changed }) => {
+  const rows = changeRows(items, nowIso());
+  const historyIds = await insertHistories(tx, rows.histories);
+  await insertConsents(
+    tx,
+    rows.consents.map(({ historyIndex, row }) => ({ ...row, history_id: historyIds[historyIndex]! })),
+  );
+  await insertChangeEvents(tx, rows.events);
+}
+
+/** The rows that record some changes: one history row and one event per change, a ledger row per changed consent. */
+export interface ChangeRows {
+  histories: Insertable<ChangeHistoryTable>[];
+  /** Each with the index, in `histories`, of the history row it belongs to. */
+  consents: { historyIndex: number; row: Omit<ConsentInput, 'history_id'> }[];
+  events: NewChangeEvent[];
+}
+
+export function changeRows(items: readonly ChangeToRecord[], time: string): ChangeRows {
+  const out: ChangeRows = { histories: [], consents: [], events: [] };
+  items.forEach(({ ctx, changed }, historyIndex) => {
     const initiator = initiatorOf(ctx.principal);
+    const participantId = changed.before.id;
     const common = {
-      participant_id: changed.before.id,
+      participant_id: participantId,
       operator_id: changed.operatorId,
       changed_at: time,
       initiator_kind: initiator.kind,
@@ -99,35 +121,22 @@ export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): P
       request_id: ctx.requestId,
       remote_address: ctx.remoteAddress || null,
     };
-    return { common, fields: fieldRecords(changed.changes) };
+    const fields = fieldRecords(changed.changes);
+    out.histories.push({ ...common, fields: JSON.stringify(fields) });
+    for (const c of changed.changes) {
+      if (!(CONSENT_FIELDS as readonly string[]).includes(c.field)) continue;
+      out.consents.push({ historyIndex, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
+    }
+    const contragent = changed.changes.find((c) => c.field === 'contragentId');
+    const payload: ChangeEventPayload = {
+      EventId: randomUUID(),
+      Time: time,
+      Client: participantId,
+      Operator: changed.operatorId,
+      ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
+      Changes: fields,
+    };
+    out.events.push({ eventId: payload.EventId, participantId, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time });
   });
-  const historyIds = await insertHistories(
-    tx,
-    rows.map((r) => ({ ...r.common, fields: JSON.stringify(r.fields) })),
-  );
-
-  await insertConsents(
-    tx,
-    items.flatMap(({ changed }, i) =>
-      changed.changes
-        .filter((c): c is FieldChange & { field: ConsentField } => (CONSENT_FIELDS as readonly string[]).includes(c.field))
-        .map((c) => ({ ...rows[i]!.common, history_id: historyIds[i]!, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null })),
-    ),
-  );
-
-  await insertChangeEvents(
-    tx,
-    items.map(({ changed }, i) => {
-      const contragent = changed.changes.find((c) => c.field === 'contragentId');
-      const payload: ChangeEventPayload = {
-        EventId: randomUUID(),
-        Time: time,
-        Client: changed.before.id,
-        Operator: changed.operatorId,
-        ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
-        Changes: rows[i]!.fields,
-      };
-      return { eventId: payload.EventId, participantId: changed.before.id, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time };
-    }),
-  );
+  return out;
 }

@@ -1,6 +1,6 @@
 // What ClientUpdate's rules read and write, as one interface with two implementations: a
 // transaction (one request at a time: SQLite's savepoints, PostgreSQL's fallback) and a
-// PostgreSQL batch that read everything up front (client-update-batch.ts). The rules in
+// PostgreSQL batch that reads everything up front (client-update-batch.ts). The rules in
 // applyClientUpdate run unchanged on either.
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.ts';
@@ -18,7 +18,10 @@ export interface UpdateScope {
   operatorExists(id: number): Promise<boolean>;
   findPos(operatorId: number, code: string): Promise<PosRef | undefined>;
   isActiveSite(operatorId: number, code: string): Promise<boolean>;
-  /** The participant, locked against other writers until the scope commits. */
+  /**
+   * The participant. No other writer's change to it may slip in before the scope's write
+   * commits: the transaction locks the row, the batch's write checks its version.
+   */
   lockParticipant(id: number): Promise<Participant | undefined>;
   /** Which of the claimed values another participant of the operator holds. */
   takenByOthers(operatorId: number, participantId: number, claims: UniqueClaims): Promise<Set<UniqueField>>;

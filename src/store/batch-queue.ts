@@ -1,5 +1,5 @@
-// Gathers work that arrives together into batches: whatever was queued while the previous
-// batch ran (plus what arrives in the current turn of the event loop) is handed to `run` as
+// Gathers work that arrives together into batches: whatever was queued while the batches in
+// flight ran (plus what arrives in the current turn of the event loop) is handed to `run` as
 // one batch, in arrival order. The group commit of both engines is built on it.
 
 export interface BatchStats {
@@ -21,53 +21,79 @@ interface Queued<J, R> {
 /** One settled result per job of a batch, in the order of the jobs. */
 export type Settled<R> = { ok: true; value: R } | { ok: false; err: unknown };
 
+export interface BatchQueueOptions {
+  /** Most jobs in one batch. */
+  maxBatch?: number;
+  /**
+   * Batches allowed in flight at once. 1 on SQLite (one connection); more on PostgreSQL,
+   * where a batch mostly waits for round trips and the next one can use another connection.
+   */
+  concurrency?: number;
+}
+
 export class BatchQueue<J, R> {
   private queue: Queued<J, R>[] = [];
-  private draining: Promise<void> | undefined;
+  private inFlight = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
 
   constructor(
     /** Runs one batch; rejecting rejects every job of the batch. */
     private readonly run: (jobs: J[]) => Promise<Settled<R>[]>,
     readonly stats: BatchStats = newBatchStats(),
-    private readonly maxBatch = 256,
-  ) {}
+    options: BatchQueueOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.concurrency = options.concurrency ?? 1;
+  }
 
   submit(job: J): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
-      this.draining ??= this.drain();
+      this.schedule();
     });
   }
 
   /** Resolves when everything queued so far has been settled. */
-  async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    // Let the requests that arrived in this turn of the event loop join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        let results: Settled<R>[];
-        try {
-          results = await this.run(batch.map((q) => q.job));
-        } catch (err) {
-          for (const q of batch) q.reject(err);
-          continue;
-        }
-        this.stats.batches++;
-        this.stats.jobs += batch.length;
-        this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-        batch.forEach((q, i) => {
-          const r = results[i]!;
-          if (r.ok) q.resolve(r.value);
-          else q.reject(r.err);
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.concurrency || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Let the requests that arrive in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.concurrency && this.queue.length > 0) {
+        this.inFlight++;
+        void this.runBatch(this.queue.splice(0, this.maxBatch)).finally(() => {
+          this.inFlight--;
+          if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+          this.schedule();
         });
       }
-    } finally {
-      this.draining = undefined;
+    });
+  }
+
+  private async runBatch(batch: Queued<J, R>[]): Promise<void> {
+    let results: Settled<R>[];
+    try {
+      results = await this.run(batch.map((q) => q.job));
+    } catch (err) {
+      for (const q of batch) q.reject(err);
+      return;
     }
+    this.stats.batches++;
+    this.stats.jobs += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    batch.forEach((q, i) => {
+      const r = results[i]!;
+      if (r.ok) q.resolve(r.value);
+      else q.reject(r.err);
+    });
   }
 }

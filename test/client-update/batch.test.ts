@@ -126,6 +126,34 @@ for (const engine of ENGINES) {
         assert.equal((await findParticipant(ts.store.db, 50))!.phone, claimed);
       });
 
+      it('a participant changed by another transaction between the batch\'s read and write: no lost update', async () => {
+        const before1 = (await findParticipant(ts.store.db, 1))!;
+        const other = new pg.Client({ connectionString: ts.config.database });
+        await other.connect();
+        try {
+          // Holds the row: the batch reads the old version, then its write waits for this commit.
+          await other.query('begin');
+          await other.query("update participants set patronymic = 'Другой', version = version + 1 where id = 1");
+          const pending = together([
+            { Client: 1, Name: 'Пакет' },
+            { Client: 2, Name: 'Пакет-2' },
+          ]);
+          await waitForLockWait(ts);
+          await other.query('commit');
+          const { codes } = await pending;
+          assert.deepEqual(codes, [0, 0]);
+        } finally {
+          await other.end();
+        }
+        const p1 = (await findParticipant(ts.store.db, 1))!;
+        assert.equal(p1.patronymic, 'Другой', 'the other transaction\'s change survives');
+        assert.equal(p1.name, 'Пакет');
+        assert.equal(p1.version, before1.version + 2);
+        assert.equal((await findParticipant(ts.store.db, 2))!.name, 'Пакет-2');
+        const h1 = await historyOf(1);
+        assert.deepEqual(h1.at(-1), [{ Field: 'Name', Old: before1.name, New: 'Пакет' }]);
+      });
+
       it('when the commit fails nobody in the batch is acknowledged and nothing is stored', async () => {
         // A deferred constraint trigger fails at COMMIT, after every statement of the batch succeeded.
         await sql`create function refuse_boom() returns trigger language plpgsql as $$

@@ -1,0 +1,29 @@
+// The server under test: `node bin/lcm.js serve` as a child process (optionally under
+// --cpu-prof), and a manager token from its own /ManagerLogin.
+import { freePort, startService } from './processes.ts';
+import type { Service } from './processes.ts';
+import { MANAGER_LOGIN } from './populate.ts';
+
+export interface LcmOptions {
+  /** Write a V8 CPU profile of the server into this directory when it stops. */
+  profileDir?: string | undefined;
+}
+
+export async function startLcm(database: string, options: LcmOptions = {}): Promise<Service> {
+  const port = await freePort();
+  const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  return startService([...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
+    LCM_LOG_LEVEL: 'warn',
+  });
+}
+
+export async function signIn(url: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/ManagerLogin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username: MANAGER_LOGIN, password }).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!res.ok || !body.access_token) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}

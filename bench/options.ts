@@ -1,0 +1,81 @@
+// Command-line options of `npm run bench -- …`.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import type { ScenarioId } from './types.ts';
+import { ROOT } from './processes.ts';
+
+export interface BenchOptions {
+  quick: boolean;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  participants: number;
+  largeParticipants: number;
+  only: ReadonlySet<ScenarioId>;
+  pgAdminUrl: string;
+  /** Run the lcm servers under --cpu-prof and keep their profiles here. */
+  profileDir: string | undefined;
+  resultsDir: string;
+  /** Copy the SQLite databases from a cache kept between runs (built on first use). */
+  cache: boolean;
+}
+
+export const USAGE = `npm run bench -- [options]
+  --quick              5 s per scenario after a 2 s warm-up (default 30 s after 5 s)
+  --duration N         measured seconds per scenario
+  --warmup N           warm-up seconds per scenario
+  --connections N      concurrent connections / pg clients (default 32)
+  --participants N     participants of B–E (default 100000)
+  --large N            participants of F (default 1000000)
+  --only A,B,…         run only these scenarios
+  --pg URL             PostgreSQL admin URL (env LCM_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres)
+  --profile DIR        run the servers under node --cpu-prof, profiles into DIR
+  --results DIR        where the JSON goes (default bench/results)
+  --no-cache           build the SQLite databases afresh instead of copying cached ones`;
+
+function positive(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      participants: { type: 'string' },
+      large: { type: 'string' },
+      only: { type: 'string' },
+      pg: { type: 'string' },
+      profile: { type: 'string' },
+      results: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+  const only = values.only ? values.only.toUpperCase().split(',').map((s) => s.trim()) : all;
+  for (const id of only) if (!all.includes(id as ScenarioId)) throw new Error(`--only: unknown scenario ${id}`);
+  return {
+    quick: values.quick,
+    connections: positive('connections', values.connections, 32),
+    durationSeconds: positive('duration', values.duration, values.quick ? 5 : 30),
+    warmupSeconds: values.warmup === '0' ? 0 : positive('warmup', values.warmup, values.quick ? 2 : 5),
+    participants: positive('participants', values.participants, 100_000),
+    largeParticipants: positive('large', values.large, 1_000_000),
+    only: new Set(only as ScenarioId[]),
+    pgAdminUrl: values.pg ?? process.env.LCM_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
+    resultsDir: path.resolve(values.results ?? path.join(ROOT, 'bench', 'results')),
+    cache: !values['no-cache'],
+  };
+}

@@ -1,0 +1,143 @@
+// Where a V8 CPU profile's time went: self time grouped by layer of the service, by module,
+// and the top functions. For profiles of `node --cpu-prof bin/lcm.js serve` (see
+// docs/performance.md):
+//   node --import tsx bench/profile-summary.ts PROFILE.cpuprofile [--top 25] [--json]
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Layers, first match wins; `self` tests the sampled frame, `within` any frame on its stack. */
+const LAYERS: readonly { name: string; within?: RegExp; self?: (f: CallFrame) => boolean }[] = [
+  { name: 'idle (waiting: I/O, database round trips)', self: (f) => f.functionName === '(idle)' },
+  { name: 'garbage collection', self: (f) => f.functionName === '(garbage collector)' },
+  { name: 'commit + fsync (SQLite, on the main thread)', within: /^commitTransaction$/ },
+  { name: 'better-sqlite3 (statements)', self: (f) => /better-sqlite3/.test(f.url) },
+  { name: 'pg driver', self: (f) => /node_modules\/pg(-[a-z]+)?\//.test(f.url) },
+  { name: 'kysely (query building, compiling)', self: (f) => /node_modules\/kysely\//.test(f.url) },
+  { name: 'XML parsing (fast-xml-parser)', self: (f) => /fast-xml-parser|strnum/.test(f.url) },
+  { name: 'decoding/encoding (src/wire)', self: (f) => /\/src\/wire\//.test(f.url) },
+  { name: 'phone validation (libphonenumber-js)', self: (f) => /libphonenumber-js/.test(f.url) },
+  { name: 'domain rules (src/domain)', self: (f) => /\/src\/domain\//.test(f.url) },
+  { name: 'store repositories (src/store)', self: (f) => /\/src\/store\//.test(f.url) },
+  { name: 'auth: JWT (jose, src/auth)', self: (f) => /node_modules\/jose\/|\/src\/auth\//.test(f.url) },
+  { name: 'http layer (src/http)', self: (f) => /\/src\/http\//.test(f.url) },
+  { name: 'fastify (routing, hooks, reply, logging)', self: (f) => /node_modules\/(fastify|@fastify|find-my-way|avvio|pino|fast-json-stringify|light-my-request|fast-querystring|toad-cache|abstract-logging)/.test(f.url) },
+  { name: 'node HTTP/net/streams', self: (f) => /^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream))/.test(f.url) },
+  { name: 'JSON.parse/stringify (native)', self: (f) => f.url === '' && /^(parse|stringify)$/.test(f.functionName) },
+  { name: 'program (V8, native, unattributed)', self: (f) => f.functionName === '(program)' },
+  { name: 'other node internals', self: (f) => f.url.startsWith('node:') },
+  { name: 'other native', self: (f) => f.url === '' },
+];
+
+/** A short module name: the package, or the source directory. */
+function moduleOf(url: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  const src = /\/(src\/[^/]+|bench|bin)\//.exec(url);
+  if (src) return src[1]!;
+  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').split('/')[0]!;
+  return url === '' ? '(native)' : url;
+}
+
+function shortUrl(url: string): string {
+  return url.replace(/^file:\/\/.*?\/(node_modules|src|bench|bin)\//, '$1/');
+}
+
+export interface Summary {
+  totalMs: number;
+  layers: { name: string; ms: number }[];
+  modules: { name: string; ms: number }[];
+  functions: { name: string; where: string; ms: number }[];
+}
+
+export function summarize(profile: CpuProfile): Summary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const selfMs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+
+  const layers = new Map<string, number>();
+  const modules = new Map<string, number>();
+  const functions = new Map<string, { name: string; where: string; ms: number }>();
+  let totalMs = 0;
+  for (const [id, ms] of selfMs) {
+    const node = byId.get(id)!;
+    const f = node.callFrame;
+    totalMs += ms;
+    const stack: string[] = [];
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) stack.push(byId.get(p)!.callFrame.functionName);
+    const layer = LAYERS.find((l) => (l.within ? stack.some((name) => l.within!.test(name)) : l.self!(f)))?.name ?? 'other';
+    layers.set(layer, (layers.get(layer) ?? 0) + ms);
+    const mod = f.url === '' ? f.functionName.startsWith('(') ? f.functionName : '(native)' : moduleOf(f.url);
+    modules.set(mod, (modules.get(mod) ?? 0) + ms);
+    const where = f.url === '' ? '' : `${shortUrl(f.url)}:${f.lineNumber + 1}`;
+    const key = `${f.functionName}@${where}`;
+    const entry = functions.get(key) ?? { name: f.functionName || '(anonymous)', where, ms: 0 };
+    entry.ms += ms;
+    functions.set(key, entry);
+  }
+  const sorted = <T extends { ms: number }>(xs: Iterable<T>) => [...xs].sort((a, b) => b.ms - a.ms);
+  return {
+    totalMs,
+    layers: sorted([...layers].map(([name, ms]) => ({ name, ms }))),
+    modules: sorted([...modules].map(([name, ms]) => ({ name, ms }))),
+    functions: sorted(functions.values()),
+  };
+}
+
+function table(rows: readonly { name: string; ms: number; where?: string }[], total: number, busy: number): string {
+  return rows
+    .map((r) => {
+      const pct = `${((100 * r.ms) / total).toFixed(1)}%`.padStart(6);
+      const pctBusy = (/^\(?idle/.test(r.name) ? '' : `${((100 * r.ms) / busy).toFixed(1)}%`).padStart(6);
+      return `${(r.ms / 1000).toFixed(2).padStart(8)} s ${pct} ${pctBusy}  ${r.name}${r.where ? `  ${r.where}` : ''}`;
+    })
+    .join('\n');
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' }, json: { type: 'boolean', default: false } },
+  });
+  if (positionals.length === 0) {
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts PROFILE.cpuprofile… [--top N] [--json]\n');
+    process.exit(2);
+  }
+  const top = Number(values.top);
+  for (const file of positionals) {
+    const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ file, ...s, modules: s.modules.slice(0, top), functions: s.functions.slice(0, top) }, null, 2)}\n`);
+      continue;
+    }
+    const idle = s.layers.find((l) => l.name.startsWith('idle'))?.ms ?? 0;
+    const busy = s.totalMs - idle;
+    process.stdout.write(`${file}: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (columns: seconds, % of all, % of busy)\n`);
+    process.stdout.write(`\nBy layer:\n${table(s.layers, s.totalMs, busy)}\n`);
+    process.stdout.write(`\nBy module (self time):\n${table(s.modules.slice(0, top), s.totalMs, busy)}\n`);
+    process.stdout.write(`\nTop functions (self time):\n${table(s.functions.slice(0, top), s.totalMs, busy)}\n\n`);
+  }
+}
+
+main();

@@ -1,0 +1,71 @@
+// The targets of issue 9 checked against a run, the printed table, and the JSON written to
+// bench/results/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BenchReport, Check, ScenarioId, ScenarioResult } from './types.ts';
+
+const RATIOS: readonly { num: ScenarioId; den: ScenarioId; min: number }[] = [
+  { num: 'B', den: 'A', min: 0.45 },
+  { num: 'C', den: 'A', min: 0.35 },
+  { num: 'D', den: 'E', min: 1.0 },
+  { num: 'F', den: 'B', min: 0.9 },
+];
+const MAX_P99_MS = 20;
+const P99_SCENARIOS: readonly ScenarioId[] = ['B', 'C', 'D'];
+const MAX_RSS_MB = 250;
+const SERVICE_SCENARIOS: readonly ScenarioId[] = ['B', 'C', 'D', 'F'];
+
+export function checks(results: readonly ScenarioResult[]): Check[] {
+  const by = new Map(results.map((r) => [r.id, r]));
+  const out: Check[] = [];
+  for (const { num, den, min } of RATIOS) {
+    const n = by.get(num);
+    const d = by.get(den);
+    if (!n || !d || d.rps === 0) continue;
+    const ratio = n.rps / d.rps;
+    out.push({ name: `${num}/${den} requests/s`, target: `≥ ${min.toFixed(2)}`, value: ratio.toFixed(2), pass: ratio >= min });
+  }
+  for (const id of P99_SCENARIOS) {
+    const r = by.get(id);
+    if (r) out.push({ name: `${id} p99`, target: `≤ ${MAX_P99_MS} ms`, value: `${r.p99} ms`, pass: r.p99 <= MAX_P99_MS });
+  }
+  for (const id of SERVICE_SCENARIOS) {
+    const r = by.get(id);
+    if (r) out.push({ name: `${id} peak RSS`, target: `≤ ${MAX_RSS_MB} MB`, value: `${r.peakRssMb ?? '?'} MB`, pass: r.peakRssMb !== null && r.peakRssMb <= MAX_RSS_MB });
+  }
+  for (const r of results) {
+    const bad = r.errors + r.errorCodeNonZero;
+    out.push({ name: `${r.id} errors + ErrorCode≠0`, target: '0', value: String(bad), pass: bad === 0 });
+    if (r.verified) out.push({ name: `${r.id} changes in the database`, target: 'every acknowledged change', value: r.verified.detail, pass: r.verified.ok });
+  }
+  return out;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+export function formatTable(results: readonly ScenarioResult[]): string {
+  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}  durability`;
+  const lines = results.map((r) => {
+    const dur = Object.entries(r.durability)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}  ${dur}`;
+  });
+  return [head, ...lines].join('\n');
+}
+
+export function formatChecks(list: readonly Check[]): string {
+  return list.map((c) => `${c.pass ? 'pass' : 'FAIL'}  ${pad(c.name, 34)} ${pad(c.value, 16)} target ${c.target}`).join('\n');
+}
+
+/** Writes <dir>/<timestamp>[-quick].json and <dir>/latest[-quick].json; returns the first path. */
+export function writeReport(dir: string, report: BenchReport): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const suffix = report.quick ? '-quick' : '';
+  const file = path.join(dir, `${report.startedAt.replace(/[:.]/g, '-')}${suffix}.json`);
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  fs.writeFileSync(file, text);
+  fs.writeFileSync(path.join(dir, `latest${suffix}.json`), text);
+  return file;
+}

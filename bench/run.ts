@@ -1,0 +1,98 @@
+// `npm run bench [-- --quick]`: the scenarios of issue 9 in one run, each with the same number
+// of connections and the same duration, then the table, the targets and bench/results/*.json.
+// See docs/performance.md. Exits non-zero only when the harness itself fails.
+import os from 'node:os';
+import { parseOptions, USAGE } from './options.ts';
+import type { BenchOptions } from './options.ts';
+import { cleanupAll, startWorker } from './processes.ts';
+import { log } from './log.ts';
+import { postgresDatabase, sqliteDatabase } from './populate.ts';
+import { ceilingScenario, clientUpdateScenarios, pgCeilingScenario } from './scenarios.ts';
+import type { ClientUpdateRun, LoadWorker } from './scenarios.ts';
+import { checks, formatChecks, formatTable, writeReport } from './report.ts';
+import type { BenchReport, ScenarioId, ScenarioResult } from './types.ts';
+
+
+async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise<void> {
+  const loader: LoadWorker = startWorker('load.ts');
+  const want = (...ids: ScenarioId[]) => ids.some((id) => opts.only.has(id));
+  const done = (r: ScenarioResult) => {
+    results.push(r);
+    log(`${r.id}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, ErrorCode≠0 ${r.errorCodeNonZero}, peak RSS ${r.peakRssMb} MB${r.verified ? `; ${r.verified.ok ? 'verified' : 'NOT VERIFIED'}: ${r.verified.detail}` : ''}`);
+  };
+
+  if (want('A')) {
+    log('A: ceiling server');
+    done(await ceilingScenario(opts, loader));
+  }
+  if (want('B', 'C')) {
+    log(`B, C: SQLite with ${opts.participants} participants`);
+    const db = await sqliteDatabase(opts.participants, opts.cache);
+    const runs: ClientUpdateRun[] = [
+      { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
+      { id: 'C', title: 'ClientUpdate XML, SQLite', format: 'xml' },
+    ];
+    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.participants }, runs.filter((r) => want(r.id)), done);
+    await db.remove();
+  }
+  if (want('D', 'E')) {
+    log(`D, E: PostgreSQL with ${opts.participants} participants`);
+    const db = await postgresDatabase(opts.pgAdminUrl, opts.participants);
+    if (want('D')) {
+      await clientUpdateScenarios(opts, loader, { database: db.url, password: db.password, participants: opts.participants }, [{ id: 'D', title: 'ClientUpdate JSON, PostgreSQL', format: 'json' }], done);
+    }
+    if (want('E')) done(await pgCeilingScenario(opts, db.url, opts.participants));
+    await db.remove();
+  }
+  if (want('F')) {
+    log(`F: SQLite with ${opts.largeParticipants} participants and their history`);
+    const db = await sqliteDatabase(opts.largeParticipants, opts.cache);
+    const run: ClientUpdateRun = { id: 'F', title: `ClientUpdate JSON, SQLite, ${opts.largeParticipants / 1e6}M`, format: 'json' };
+    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.largeParticipants }, [run], done);
+    await db.remove();
+  }
+}
+
+async function main(): Promise<void> {
+  let opts: BenchOptions;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void cleanupAll().then(() => process.exit(130));
+    });
+  }
+  const startedAt = new Date().toISOString();
+  log(`${opts.connections} connections, ${opts.warmupSeconds} s warm-up + ${opts.durationSeconds} s per scenario: ${[...opts.only].join(', ')}`);
+  const results: ScenarioResult[] = [];
+  try {
+    await scenarios(opts, results);
+  } catch (err) {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await cleanupAll();
+    process.exit(1);
+  }
+  await cleanupAll();
+
+  const list = checks(results);
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    quick: opts.quick,
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    options: { connections: opts.connections, durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds },
+    scenarios: results,
+    checks: list,
+  };
+  const file = writeReport(opts.resultsDir, report);
+  process.stdout.write(`\n${formatTable(results)}\n\n${formatChecks(list)}\n\n`);
+  const failed = list.filter((c) => !c.pass).length;
+  log(`${failed === 0 ? 'all targets met' : `${failed} of ${list.length} targets missed`}; results in ${file}`);
+}
+
+await main();

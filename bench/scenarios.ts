@@ -1,0 +1,140 @@
+// One function per kind of scenario: the ceiling server (A), ClientUpdate against a running
+// lcm server (B, C, D, F), and the PostgreSQL ceiling (E). Each returns its ScenarioResult.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BenchOptions } from './options.ts';
+import { BENCH_DIR, freePort, peakRssMb, resetPeakRss, runChild, startService } from './processes.ts';
+import type { Service, Worker } from './processes.ts';
+import { log } from './log.ts';
+import { signIn, startLcm } from './lcm-server.ts';
+import { counts, durability, settledCounts } from './db-probe.ts';
+import type { Counts } from './db-probe.ts';
+import type { BodyFormat, LoadResult, LoadSpec, PgCeilingResult, PgCeilingSpec, ScenarioId, ScenarioResult } from './types.ts';
+
+function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFormat, participants: number, tag: string): LoadSpec {
+  return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag };
+}
+
+function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'durability' | 'verified'> {
+  return {
+    id,
+    title,
+    rps: load.rps,
+    p50: load.p50,
+    p99: load.p99,
+    responses: load.responses,
+    seconds: load.seconds,
+    errors: load.non2xx + load.socketErrors,
+    errorCodeNonZero: load.errorCodeNonZero,
+    participants,
+  };
+}
+
+/**
+ * Every acknowledged change must be in the database: each one adds a history row and a
+ * version. Requests still in flight when a phase ended may have committed without being
+ * counted, hence up to `slack` more.
+ */
+function verify(before: Counts, after: Counts, acknowledged: number, slack: number): { ok: boolean; detail: string } {
+  const history = after.history - before.history;
+  const versions = after.versions - before.versions;
+  const ok = history >= acknowledged && history <= acknowledged + slack && versions === history;
+  return { ok, detail: `${acknowledged} acknowledged, +${history} history, +${versions} versions` };
+}
+
+/** The load generator's process, started once and used by every HTTP scenario. */
+export type LoadWorker = Worker<LoadSpec, LoadResult>;
+
+export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): Promise<ScenarioResult> {
+  const port = await freePort();
+  const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, 'ceiling-server.ts'), String(port)], port, {});
+  try {
+    const load = await loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A'));
+    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), durability: {}, verified: null };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Keeps the server's CPU profile as <dir>/<id>.cpuprofile (node names it by pid and time). */
+function keepProfile(dir: string, existing: ReadonlySet<string>, id: ScenarioId): void {
+  const added = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !existing.has(f));
+  if (added[0]) fs.renameSync(path.join(dir, added[0]), path.join(dir, `${id}.cpuprofile`));
+}
+
+export interface ClientUpdateRun {
+  id: ScenarioId;
+  title: string;
+  format: BodyFormat;
+}
+
+export interface BenchDatabase {
+  database: string;
+  password: string;
+  participants: number;
+}
+
+/**
+ * Runs ClientUpdate scenarios one after the other on one database. They share one server
+ * (its peak RSS reset in between), except under --profile, where each gets its own server
+ * so that each profile holds one scenario.
+ */
+export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void): Promise<void> {
+  const profileDir = opts.profileDir;
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  let server: Service | undefined;
+  let token = '';
+  try {
+    for (const run of runs) {
+      const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
+      if (!server) {
+        log(`   database ready; starting lcm serve`);
+        server = await startLcm(db.database, { profileDir });
+        token = await signIn(server.url, db.password);
+        log(`   serving at ${server.url}; ${run.id}: load`);
+      } else resetPeakRss(server.child.pid!);
+      const before = await settledCounts(db.database);
+      const load = await loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id));
+      const peak = peakRssMb(server.child.pid!);
+      if (profileDir) {
+        await server.stop();
+        server = undefined;
+        keepProfile(profileDir, existing, run.id);
+      }
+      if (load.errorCodeNonZero > 0) process.stdout.write(`   ${run.id}: ErrorCodes ${JSON.stringify(load.errorCodes)}\n`);
+      const acknowledged = load.okAnswers.warmup + load.okAnswers.measured;
+      done({
+        ...fromLoad(run.id, run.title, db.participants, load),
+        peakRssMb: peak,
+        durability: await durability(db.database),
+        verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
+      });
+    }
+  } finally {
+    await server?.stop();
+  }
+}
+
+export async function pgCeilingScenario(opts: BenchOptions, url: string, participants: number): Promise<ScenarioResult> {
+  const before = await counts(url);
+  const spec: PgCeilingSpec = { url, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag: 'E' };
+  const r = await runChild<PgCeilingSpec, PgCeilingResult>('pg-ceiling.ts', spec);
+  const after = await counts(url);
+  const updated = r.updated.warmup + r.updated.measured;
+  const versions = after.versions - before.versions;
+  return {
+    id: 'E',
+    title: 'PostgreSQL ceiling: 32 pg clients, 1 UPDATE/tx',
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    responses: r.responses,
+    seconds: r.seconds,
+    errors: r.errors,
+    errorCodeNonZero: 0,
+    peakRssMb: r.peakRssMb,
+    durability: await durability(url),
+    verified: { ok: versions === updated, detail: `${updated} updates, +${versions} versions` },
+    participants,
+  };
+}

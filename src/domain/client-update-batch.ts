@@ -1,5 +1,8 @@
-// Group commit of ClientUpdate on PostgreSQL, where the cost is round trips rather than CPU
-// (spec design.md, Durability). The requests that arrive together cost two round trips:
+// Group commit of ClientUpdate. The requests that arrive together are read at once, checked
+// by the same rules as a single request, and written at once; on SQLite inside one
+// group-committed transaction (so the per-request cost is the rules, not the statements).
+// On PostgreSQL, where the cost is round trips rather than CPU (spec design.md,
+// Durability), a batch costs two round trips:
 // one query reads their participants and every holder of a unique value they claim (plus
 // one per directory table they name: Operator, PosCode, SiteCode); the same rules as for a
 // single request (applyClientUpdate) run in TypeScript in arrival order, over a scope that
@@ -16,7 +19,8 @@ import type { Settled } from '../store/batch-queue.ts';
 import { codeKey, emailKey, nowIso } from '../store/convert.ts';
 import type { UniqueClaims, UniqueField } from '../store/participant-updates.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
-import { activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants, writeBatch } from '../store/participant-batch.ts';
+import { activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants, writeBatch, writeBatchInTransaction } from '../store/participant-batch.ts';
+import type { BatchWriter } from '../store/participant-batch.ts';
 import type { CallContext } from './principal.ts';
 import type { Participant } from './participant.ts';
 import type { ChangeToRecord } from './history.ts';
@@ -38,30 +42,34 @@ export interface ClientUpdates {
   idle(): Promise<void>;
 }
 
-/**
- * ClientUpdate for the app: batched on PostgreSQL; on SQLite each request runs the rules
- * on the connection and the store group-commits the transactions.
- */
+/** ClientUpdate for the app: requests that arrive together are applied as one batch. */
 export function clientUpdates(store: Store): ClientUpdates {
-  if (store.engine !== 'postgres') {
-    return { update: (ctx, req) => updateClient(store, ctx, req), idle: async () => {} };
-  }
-  const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>((jobs) => runBatch(store, jobs), store.groupCommit, { concurrency: BATCHES_IN_FLIGHT });
+  const queue =
+    store.engine === 'postgres'
+      ? new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
+          (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, writeBatch)),
+          store.groupCommit,
+          { concurrency: BATCHES_IN_FLIGHT },
+        )
+      : // One group-committed transaction per batch; the store counts its requests.
+        new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>((jobs) =>
+          withRetry(store, jobs, () => store.transact((tx) => applyBatch(tx, jobs, writeBatchInTransaction), jobs.length)),
+        );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
 
 /**
- * Batches committing at once, each on its own connection: while one waits for its round
- * trips and its commit, the next gathers and runs. Rows are locked in id order, so
- * concurrent batches wait for each other rather than deadlock.
+ * PostgreSQL batches committing at once, each on its own connection: while one waits for
+ * its round trips and its commit, the next gathers and runs.
  */
 const BATCHES_IN_FLIGHT = 4;
 
 const RETRY_ONE_BY_ONE = new Set(['40P01', '40001']);
 
-async function runBatch(store: Store, jobs: ClientUpdateJob[]): Promise<Settled<ClientUpdateOutcome>[]> {
+/** Runs the batch; if the database refused it as a whole, its requests one by one. */
+async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
   try {
-    return await applyBatch(store.db, jobs);
+    return await batch();
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (!isStaleBatch(err) && !uniqueViolation(err) && !(code && RETRY_ONE_BY_ONE.has(code))) throw err;
@@ -77,8 +85,8 @@ async function runBatch(store: Store, jobs: ClientUpdateJob[]): Promise<Settled<
   return out;
 }
 
-/** Read, rules, and the one committing write of a batch. */
-export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[]): Promise<Settled<ClientUpdateOutcome>[]> {
+/** Read, rules, and write of a batch; `write` is the engine's. */
+export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter): Promise<Settled<ClientUpdateOutcome>[]> {
   const state = await BatchState.read(db, jobs);
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
@@ -90,7 +98,7 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[]): Prom
       results.push({ ok: false, err });
     }
   }
-  await state.flush(db);
+  await state.flush(db, write);
   return results;
 }
 
@@ -179,12 +187,13 @@ class BatchState {
     },
   };
 
-  async flush(db: Db): Promise<void> {
+  async flush(db: Db, write: BatchWriter): Promise<void> {
     const writes = [...this.changes].map(([id, changes]) => {
       const participant = this.participants.get(id)!;
       return { participant, changes, readVersion: participant.version - changes };
     });
+    if (writes.length === 0) return;
     const now = nowIso();
-    await writeBatch(db, writes, changeRows(this.records, now), now);
+    await write(db, writes, changeRows(this.records, now), now);
   }
 }

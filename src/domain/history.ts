@@ -13,9 +13,8 @@ import type { InitiatorKind } from '../store/history-schema.ts';
 import type { Insertable } from 'kysely';
 import type { ChangeHistoryTable } from '../store/history-schema.ts';
 import type { ConsentInput } from '../store/history.ts';
-import { insertConsents, insertHistories } from '../store/history.ts';
+import { insertChangeRows } from '../store/history.ts';
 import type { NewChangeEvent } from '../store/outbox.ts';
-import { insertChangeEvents } from '../store/outbox.ts';
 import { nowIso } from '../store/convert.ts';
 
 /** A value as the API writes it: Birthdate 'YYYY-MM-DDT00:00:00', Phone a number, consents booleans. */
@@ -87,13 +86,7 @@ export function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange):
  */
 export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): Promise<void> {
   if (items.length === 0) return;
-  const rows = changeRows(items, nowIso());
-  const historyIds = await insertHistories(tx, rows.histories);
-  await insertConsents(
-    tx,
-    rows.consents.map(({ historyIndex, row }) => ({ ...row, history_id: historyIds[historyIndex]! })),
-  );
-  await insertChangeEvents(tx, rows.events);
+  await insertChangeRows(tx, changeRows(items, nowIso()));
 }
 
 /** The rows that record some changes: one history row and one event per change, a ledger row per changed consent. */

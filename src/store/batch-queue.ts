@@ -14,6 +14,8 @@ export function newBatchStats(): BatchStats {
 
 interface Queued<J, R> {
   job: J;
+  /** How many requests the job carries, for the stats (a job may be a whole batch). */
+  weight: number;
   resolve(value: R): void;
   reject(err: unknown): void;
 }
@@ -49,9 +51,9 @@ export class BatchQueue<J, R> {
     this.concurrency = options.concurrency ?? 1;
   }
 
-  submit(job: J): Promise<R> {
+  submit(job: J, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ job, weight, resolve, reject });
       this.schedule();
     });
   }
@@ -87,9 +89,10 @@ export class BatchQueue<J, R> {
       for (const q of batch) q.reject(err);
       return;
     }
+    const size = batch.reduce((n, q) => n + q.weight, 0);
     this.stats.batches++;
-    this.stats.jobs += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    this.stats.jobs += size;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, size);
     batch.forEach((q, i) => {
       const r = results[i]!;
       if (r.ok) q.resolve(r.value);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import type { TxWork } from './group-commit.ts';
 import { newBatchStats } from './batch-queue.ts';
@@ -22,9 +23,10 @@ export interface Store {
   /**
    * Runs write work in a transaction. On SQLite concurrent calls are group-committed (one
    * transaction and one fsync for many, each in its own savepoint); on PostgreSQL each call
-   * is its own transaction on the pool. Resolves only after the commit.
+   * is its own transaction on the pool. Resolves only after the commit. `weight`: how many
+   * requests the work carries (group-commit counters), 1 by default.
    */
-  transact<T>(work: TxWork<T>): Promise<T>;
+  transact<T>(work: TxWork<T>, weight?: number): Promise<T>;
   /** Group-commit counters: batches committed, requests in them, the largest batch. */
   readonly groupCommit: BatchStats;
   close(): Promise<void>;
@@ -113,17 +115,36 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   const committer = new GroupCommitter(db);
   return {
     db,
     engine: 'sqlite',
     file,
-    transact: (work) => committer.run(work),
+    transact: (work, weight) => committer.run(work, weight),
     groupCommit: committer.stats,
     close: async () => {
       await committer.idle();
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query anew; on SQLite preparing costs about as much as running.
+ * Statements are kept by their SQL text (least recently used dropped past `max`).
+ */
+function withStatementCache(conn: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => conn.close(),
+    prepare(text: string): SqliteStatement {
+      let stmt = cache.get(text);
+      if (stmt) cache.delete(text);
+      else stmt = conn.prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+      return stmt;
     },
   };
 }

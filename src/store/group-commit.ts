@@ -22,8 +22,8 @@ export class GroupCommitter {
     return this.queue.stats;
   }
 
-  run<T>(work: TxWork<T>): Promise<T> {
-    return this.queue.submit(work) as Promise<T>;
+  run<T>(work: TxWork<T>, weight = 1): Promise<T> {
+    return this.queue.submit(work, weight) as Promise<T>;
   }
 
   idle(): Promise<void> {

@@ -4,6 +4,8 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './directory.ts';
 import type { ChangeHistoryTable, ConsentLedgerTable } from './history-schema.ts';
 import { fromBool, toBool } from './convert.ts';
+import type { ChangeRows } from '../domain/history.ts';
+import { insertChangeEvents } from './outbox.ts';
 
 export type HistoryRow = Selectable<ChangeHistoryTable>;
 
@@ -15,6 +17,16 @@ export async function insertHistories(db: Db, rows: readonly Insertable<ChangeHi
   if (rows.length === 0) return [];
   const out = await db.insertInto('change_history').values([...rows]).returning('id').execute();
   return out.map((r) => r.id);
+}
+
+/** Inserts the rows that record some changes: one statement per table. */
+export async function insertChangeRows(db: Db, rows: ChangeRows): Promise<void> {
+  const historyIds = await insertHistories(db, rows.histories);
+  await insertConsents(
+    db,
+    rows.consents.map(({ historyIndex, row }) => ({ ...row, history_id: historyIds[historyIndex]! })),
+  );
+  await insertChangeEvents(db, rows.events);
 }
 
 export type ConsentInput = Omit<Insertable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };

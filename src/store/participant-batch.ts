@@ -7,6 +7,7 @@ import type { Participant } from '../domain/participant.ts';
 import { toParticipant } from './participants.ts';
 import { codeKey } from './convert.ts';
 import type { ChangeRows } from '../domain/history.ts';
+import { insertChangeRows } from './history.ts';
 import { profileColumns } from './profile-columns.ts';
 
 /**
@@ -81,6 +82,25 @@ export interface ParticipantWrite {
   changes: number;
 }
 
+/** Writes a batch's changed participants and the rows that record the changes. */
+export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
+
+/**
+ * The batch's write inside a transaction the caller holds (SQLite's group commit, where no
+ * other writer can come between the batch's read and this write): one UPDATE per changed
+ * participant, one INSERT per history table.
+ */
+export const writeBatchInTransaction: BatchWriter = async (db, writes, rows, updatedAt) => {
+  for (const w of writes) {
+    await db
+      .updateTable('participants')
+      .set((eb) => ({ ...profileColumns(w.participant), updated_at: updatedAt, version: eb('version', '+', w.changes) }))
+      .where('id', '=', w.participant.id)
+      .execute();
+  }
+  await insertChangeRows(db, rows);
+};
+
 type PgArray = [values: readonly unknown[], type: string];
 
 /** unnest(…) of typed arrays, one per column. */
@@ -93,8 +113,7 @@ const unnest = (columns: readonly PgArray[]) => sql`unnest(${sql.join(columns.ma
  * participant changed meanwhile (its version moved) sets version to NULL, which violates NOT
  * NULL and aborts the whole statement: see isStaleBatch.
  */
-export async function writeBatch(db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string): Promise<void> {
-  if (writes.length === 0) return;
+export const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
   const cols = writes.map((w) => ({ id: w.participant.id, read: w.readVersion, bumps: w.changes, ...profileColumns(w.participant) }));
   const col = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k] ?? null);
   const bool = (v: unknown) => (v === null || v === undefined ? null : v === 1 || v === true);
@@ -152,7 +171,7 @@ export async function writeBatch(db: Db, writes: readonly ParticipantWrite[], ro
     )
     insert into webhook_deliveries (event_id, webhook_id, participant_id)
     select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id`.execute(db);
-}
+};
 
 /** True when writeBatch refused because a participant changed after the batch read it. */
 export function isStaleBatch(err: unknown): boolean {

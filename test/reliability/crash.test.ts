@@ -13,6 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
@@ -255,94 +256,188 @@ for (const [index, engine] of ENGINES.entries()) {
   });
 }
 
-/** Runs support/crash-child.ts and collects its lines; SIGKILLs it when it says it is inside the batch. */
-function runCrashChild(database: string): Promise<{ lines: string[]; signal: string | null; inside: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/reliability/support/crash-child.ts'), database, JSON.stringify(LOADED)], {
+/** support/crash-child.ts as a child process: its stdout lines, and a way to wait for one. */
+class CrashChild {
+  readonly lines: string[] = [];
+  readonly exited: Promise<string | null>;
+  private readonly child;
+  private err = '';
+  private waiters: { prefix: string; resolve(line: string): void }[] = [];
+
+  constructor(database: string, env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/reliability/support/crash-child.ts'), database, JSON.stringify(LOADED)], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let buf = '';
-    let err = '';
-    const lines: string[] = [];
-    let inside: unknown;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`crash child never reached the batch:\n${lines.join('\n')}\n${err}`));
-    }, 30_000);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
+    this.child.stderr.on('data', (d: Buffer) => (this.err += d.toString()));
+    this.child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       let nl;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        lines.push(line);
-        if (line.startsWith('inside ')) {
-          inside = JSON.parse(line.slice('inside '.length));
-          child.kill('SIGKILL');
-        }
+        this.lines.push(line);
+        for (const w of this.waiters.filter((x) => line.startsWith(x.prefix))) w.resolve(line);
       }
     });
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      if (buf) lines.push(buf);
-      if (inside === undefined) reject(new Error(`crash child ended (${signal}) before the batch:\n${lines.join('\n')}\n${err}`));
-      else resolve({ lines, signal, inside });
+    // 'close', not 'exit': every line the child printed has been read by then.
+    this.exited = new Promise((resolve) => this.child.once('close', (_code, signal) => resolve(signal)));
+  }
+
+  waitFor(prefix: string, ms = 30_000): Promise<string> {
+    const seen = this.lines.find((l) => l.startsWith(prefix));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`crash child never printed "${prefix}":\n${this.lines.join('\n')}\n${this.err}`)), ms);
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`crash child ended before "${prefix}":\n${this.lines.join('\n')}\n${this.err}`));
+      });
+      this.waiters.push({
+        prefix,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
     });
-  });
+  }
+
+  send(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  async kill(): Promise<string | null> {
+    this.child.kill('SIGKILL');
+    return this.exited;
+  }
 }
 
-/** Engines whose store.transact group-commits, so that one batch can be caught before its commit. */
-const BATCHING: Engine[] = ['sqlite'];
+/** The database after the kill: batch A whole, batch B not at all. */
+async function checkOnlyBatchA(database: string, before: Map<number, Baseline>, child: CrashChild): Promise<void> {
+  const acks = child.lines.filter((l) => l.startsWith('ack '));
+  // Positive control: the first batch committed and was acknowledged, all of it.
+  assert.deepEqual(
+    acks.filter((l) => l.startsWith('ack A ')).sort(),
+    LOADED.map((id) => `ack A ${id} 0`).sort(),
+    `batch A acknowledged: ${child.lines.join(' | ')}`,
+  );
+  assert.deepEqual(acks.filter((l) => !l.startsWith('ack A ')), [], 'nobody of the killed batch was acknowledged');
+  const store = await openStore(database);
+  try {
+    const rows = await store.db.selectFrom('participants').select(['id', 'name', 'version']).where('id', 'in', LOADED).orderBy('id').execute();
+    assert.deepEqual(
+      rows.map((r) => ({ id: r.id, name: r.name, version: r.version })),
+      [...LOADED].sort((a, b) => a - b).map((id) => ({ id, name: `A-${id}`, version: before.get(id)!.version + 1 })),
+      'batch A applied, batch B not at all',
+    );
+    const history = await store.db.selectFrom('change_history').select('fields').execute();
+    assert.equal(history.length, LOADED.length, 'one history row per update of batch A, none of batch B');
+    assert.ok(history.every((h) => h.fields.includes('"A-')), 'only batch A in the history');
+    assert.equal((await store.db.selectFrom('change_events').select('id').execute()).length, LOADED.length, 'change events of batch A only');
+    assert.equal((await store.db.selectFrom('consent_ledger').select('id').execute()).length, 0, 'no consent row (only batch B changed a consent)');
+    const marker = await store.db.selectFrom('settings').select('value').where('key', '=', 'crash-child-marker').executeTakeFirst();
+    assert.equal(marker, undefined, "the killed job's own write is gone");
+  } finally {
+    await store.close();
+  }
+}
 
-for (const engine of ENGINES.filter((e) => BATCHING.includes(e))) {
+async function prepareBatchDatabase(database: TestDatabase): Promise<Map<number, Baseline>> {
+  const store = await openStore(database.url);
+  try {
+    await migrateToLatest(store.db);
+    await seed(store.db, store.engine, CRASH_FIXTURES);
+    return await snapshot(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+const pollUntil = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+};
+
+/**
+ * PostgreSQL, the last moment before the commit: a deferred constraint trigger (test-only,
+ * on this test's database) makes the batch wait for an advisory lock the parent holds when
+ * it commits — every statement of the batch done, the commit begun and not finished. The
+ * child is SIGKILLed there, and its waiting session terminated before the lock is released,
+ * so that the commit never happens (left alone, PostgreSQL would finish a commit it had
+ * received: the batch whole and unacknowledged, the crash test's "in flight, applied").
+ */
+async function killedInsideCommit(database: string): Promise<CrashChild> {
+  const APP = 'lcm-crash-child';
+  const admin = new pg.Client({ connectionString: database });
+  admin.on('error', () => {});
+  await admin.connect();
+  const url = new URL(database);
+  url.searchParams.set('application_name', APP);
+  const child = new CrashChild(url.toString());
+  try {
+    await admin.query(`create function crash_test_hold() returns trigger language plpgsql as $$
+      begin perform pg_advisory_xact_lock(424242); return null; end $$`);
+    await admin.query(`create constraint trigger crash_test_hold after insert on change_events
+      deferrable initially deferred for each row execute function crash_test_hold()`);
+    await child.waitFor('A done'); // batch A passes the trigger: nobody holds the lock yet
+    await admin.query('select pg_advisory_lock(424242)');
+    try {
+      child.send('go');
+      await child.waitFor('B submitted');
+      const pids = await pollUntil('the batch to wait inside its commit', async () => {
+        const r = await admin.query<{ pid: number }>(
+          `select l.pid from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where a.application_name = $1 and l.locktype = 'advisory' and not l.granted`,
+          [APP],
+        );
+        return r.rowCount ? r.rows.map((x) => x.pid) : undefined;
+      });
+      await sleep(200); // room for a premature acknowledgement to show
+      assert.equal(await child.kill(), 'SIGKILL');
+      await admin.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    } finally {
+      await admin.query('select pg_advisory_unlock(424242)');
+    }
+    await pollUntil("the killed child's sessions to end", async () => {
+      const r = await admin.query('select 1 from pg_stat_activity where application_name = $1', [APP]);
+      return r.rowCount === 0 ? true : undefined;
+    });
+    return child;
+  } finally {
+    await child.kill();
+    await admin.query('drop trigger if exists crash_test_hold on change_events').catch(() => {});
+    await admin.end().catch(() => {});
+  }
+}
+
+for (const engine of ENGINES) {
   describe(`group commit killed before COMMIT (${engine})`, () => {
     it('acknowledges nothing of the batch, and nothing of it is stored; the batch before it is', async () => {
       const database = await createTestDatabase(engine);
+      let child: CrashChild | undefined;
       try {
-        const store = await openStore(database.url);
-        let before: Map<number, Baseline>;
-        try {
-          await migrateToLatest(store.db);
-          await seed(store.db, store.engine, CRASH_FIXTURES);
-          before = await snapshot(store.db);
-        } finally {
-          await store.close();
-        }
-        const { lines, signal, inside } = await runCrashChild(database.url);
-        assert.equal(signal, 'SIGKILL');
-        const acks = lines.filter((l) => l.startsWith('ack '));
-        // Positive control: the first batch committed and was acknowledged, all of it.
-        assert.deepEqual(
-          acks.filter((l) => l.startsWith('ack A ')).sort(),
-          LOADED.map((id) => `ack A ${id} 0`).sort(),
-          `batch A acknowledged: ${lines.join(' | ')}`,
-        );
-        assert.deepEqual(acks.filter((l) => !l.startsWith('ack A ')), [], 'nobody of the killed batch was acknowledged');
-        // The killed batch's writes had really been made, inside its open transaction.
-        assert.deepEqual(inside, { names: LOADED.map((id) => `B-${id}`), history: LOADED.length * 2 });
-
-        const after = await openStore(database.url);
-        try {
-          const rows = await after.db.selectFrom('participants').select(['id', 'name', 'version']).where('id', 'in', LOADED).orderBy('id').execute();
-          assert.deepEqual(
-            rows.map((r) => ({ id: r.id, name: r.name, version: r.version })),
-            [...LOADED].sort((a, b) => a - b).map((id) => ({ id, name: `A-${id}`, version: before.get(id)!.version + 1 })),
-            'batch A applied, batch B not at all',
-          );
-          const history = await after.db.selectFrom('change_history').select(['participant_id', 'fields']).execute();
-          assert.equal(history.length, LOADED.length, 'one history row per update of batch A, none of batch B');
-          assert.ok(history.every((h) => h.fields.includes('"A-')), 'only batch A in the history');
-          const events = await after.db.selectFrom('change_events').select('id').execute();
-          assert.equal(events.length, LOADED.length);
-          const marker = await after.db.selectFrom('settings').select('value').where('key', '=', 'crash-child-marker').executeTakeFirst();
-          assert.equal(marker, undefined, "the killed job's own write is gone");
-        } finally {
-          await after.close();
+        const before = await prepareBatchDatabase(database);
+        if (engine === 'sqlite') {
+          child = new CrashChild(database.url);
+          const inside = await child.waitFor('inside ');
+          assert.equal(await child.kill(), 'SIGKILL');
+          // The killed batch's writes had really been made, inside its open transaction.
+          assert.deepEqual(JSON.parse(inside.slice('inside '.length)), { names: LOADED.map((id) => `B-${id}`), history: LOADED.length * 2 });
+          await checkOnlyBatchA(database.url, before, child);
+        } else {
+          child = await killedInsideCommit(database.url);
+          await checkOnlyBatchA(database.url, before, child);
         }
       } finally {
+        await child?.kill();
         await database.drop();
       }
     });

@@ -1,16 +1,22 @@
 // Child process of "group commit killed before COMMIT" (crash.test.ts). On the store at
-// argv[2] (migrated and seeded by the parent) it runs:
-//   batch A: one ClientUpdate per participant of argv[3] (JSON ids), Name "A-<id>";
-//            each acknowledgement printed as "ack A <id> <ErrorCode>";
-//   batch B: the same with Name "B-<id>" and a consent, then a job that writes a marker,
-//            reads back from inside the still-open transaction what the batch wrote, prints
-//            "inside {…}" and waits — the parent SIGKILLs the process there, before COMMIT.
-//            Two more updates queued behind it. Any acknowledgement of batch B would be
+// argv[2] (migrated and seeded by the parent) it sends ClientUpdates through the app's
+// entry point (clientUpdates: batched on PostgreSQL, group-committed transactions on SQLite):
+//   batch A: one update per participant of argv[3] (JSON ids), Name "A-<id>"; each
+//            acknowledgement printed as "ack A <id> <ErrorCode>"; then "A done".
+//   batch B: the same with Name "B-<id>" and a consent, all submitted in one turn of the
+//            event loop so that they form one batch. Any acknowledgement of it would be
 //            printed as "ack B …" (stdout to a pipe is synchronous on Linux: nothing printed
-//            is lost by the kill).
+//            before the kill is lost). The parent SIGKILLs the process while the batch's
+//            transaction is open, before COMMIT:
+//   - SQLite: a job queued behind the updates (same batch, same transaction) writes a
+//     marker, reads back what the batch wrote so far, prints "inside {…}" and waits;
+//   - PostgreSQL: the child waits for "go" on stdin before batch B; the parent has put a
+//     deferred trigger on change_events that waits for an advisory lock it holds, so the
+//     batch stops inside its commit, every statement done; the parent sees it in pg_locks.
+import readline from 'node:readline';
 import { sql } from 'kysely';
 import { openStore } from '../../../src/store/db.ts';
-import { updateClient } from '../../../src/domain/client-update.ts';
+import { clientUpdates } from '../../../src/domain/client-update-batch.ts';
 import type { ClientUpdateOutcome } from '../../../src/domain/client-update.ts';
 import type { CallContext } from '../../../src/domain/principal.ts';
 import { CASHIER } from '../../helpers/fixtures.ts';
@@ -23,16 +29,21 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const code = (r: ClientUpdateOutcome) => ('ErrorCode' in r ? r.ErrorCode : 'forbidden');
 
 const store = await openStore(database);
+const updates = clientUpdates(store);
 
-await Promise.all(ids.map((id) => updateClient(store, ctx, { Client: id, Name: `A-${id}` }).then((r) => say(`ack A ${id} ${code(r)}`))));
-say(`batch A committed: ${JSON.stringify(store.groupCommit)}`);
-await new Promise((r) => setTimeout(r, 50));
+await Promise.all(ids.map((id) => updates.update(ctx, { Client: id, Name: `A-${id}` }).then((r) => say(`ack A ${id} ${code(r)}`))));
+say(`A done ${JSON.stringify(store.groupCommit)}`);
 
-// Everything below is queued in one turn of the event loop, so it forms one batch.
-const pending: Promise<unknown>[] = ids.map((id) =>
-  updateClient(store, ctx, { Client: id, Name: `B-${id}`, AllowSms: id % 2 === 0 }).then((r) => say(`ack B ${id} ${code(r)}`)),
-);
-pending.push(
+if (store.engine === 'postgres') {
+  const lines = readline.createInterface({ input: process.stdin });
+  for await (const line of lines) if (line === 'go') break;
+}
+
+// The SQLite blocker must join the transaction that carries batch B, whichever way the
+// updates reach the group committer (a transaction per request or one per batch): it is
+// queued right after the store.transact calls of B, in the microtask after the first one.
+let blockerQueued = false;
+const blocker = () =>
   store.transact(async (tx) => {
     await tx.insertInto('settings').values({ key: 'crash-child-marker', value: 'written inside the batch' }).execute();
     const rows = await tx.selectFrom('participants').select('name').where('id', 'in', ids).orderBy('id').execute();
@@ -41,10 +52,27 @@ pending.push(
     // Held here, inside the batch's transaction, until the parent's SIGKILL.
     await new Promise((r) => setTimeout(r, 60_000));
     say('ack B blocker (the kill did not come)');
-  }),
-);
-for (const id of ids.slice(0, 2)) {
-  pending.push(updateClient(store, ctx, { Client: id, Surname: `B-late-${id}` }).then((r) => say(`ack B late ${id} ${code(r)}`)));
+  });
+const pending: Promise<unknown>[] = [];
+if (store.engine === 'sqlite') {
+  const transact = store.transact.bind(store);
+  (store as { transact: typeof store.transact }).transact = ((...args: Parameters<typeof transact>) => {
+    const p = transact(...args);
+    if (!blockerQueued) {
+      blockerQueued = true;
+      queueMicrotask(() => pending.push(blocker()));
+    }
+    return p;
+  }) as typeof store.transact;
 }
+
+// Submitted in one turn of the event loop, so that they form one batch.
+for (const id of ids) {
+  pending.push(updates.update(ctx, { Client: id, Name: `B-${id}`, AllowSms: id % 2 === 0 }).then((r) => say(`ack B ${id} ${code(r)}`)));
+}
+say('B submitted');
+const timer = setTimeout(() => {}, 60_000);
+await new Promise((r) => setTimeout(r, 100)); // the blocker is queued by then
 await Promise.allSettled(pending);
+clearTimeout(timer);
 say('ack B all settled (the kill did not come)');

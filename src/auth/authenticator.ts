@@ -3,7 +3,8 @@
 import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import type { Principal } from '../domain/principal.ts';
-import { signAccessToken, verifyAccessToken } from './jwt.ts';
+import { signAccessToken, verifyAccessTokenWindow } from './jwt.ts';
+import { cachedVerifier } from './token-cache.ts';
 import type { JwtSettings } from './jwt.ts';
 import { resolveJwtSecret } from './secret.ts';
 import type { SecretLog } from './secret.ts';
@@ -42,7 +43,7 @@ export async function createAuthenticator(config: Config, store: Store, log: Sec
     audience: config.jwtAudience,
     lifetimeSeconds: config.jwtLifetimeMinutes * 60,
   };
-  const verify = (jwt: string) => verifyAccessToken(settings, jwt);
+  const verify = cachedVerifier((jwt) => verifyAccessTokenWindow(settings, jwt));
   return {
     accessLifetimeSeconds: settings.lifetimeSeconds,
     verifyAccessToken: verify,

@@ -78,6 +78,17 @@ function toPrincipal(c: JWTPayload): Principal | undefined {
 
 /** The principal of a valid token, or undefined for anything else (never throws). */
 export async function verifyAccessToken(s: JwtSettings, jwt: string, currentDate?: Date): Promise<Principal | undefined> {
+  return (await verifyAccessTokenWindow(s, jwt, currentDate))?.principal;
+}
+
+/** A verified token's principal and the times (epoch seconds, tolerance included) it is valid between. */
+export interface VerifiedToken {
+  principal: Principal;
+  validFrom: number;
+  validUntil: number;
+}
+
+export async function verifyAccessTokenWindow(s: JwtSettings, jwt: string, currentDate?: Date): Promise<VerifiedToken | undefined> {
   try {
     const { payload } = await jwtVerify(jwt, s.key, {
       algorithms: ['HS256'],
@@ -87,7 +98,13 @@ export async function verifyAccessToken(s: JwtSettings, jwt: string, currentDate
       requiredClaims: ['exp'],
       ...(currentDate ? { currentDate } : {}),
     });
-    return toPrincipal(payload);
+    const principal = toPrincipal(payload);
+    if (!principal) return undefined;
+    return {
+      principal,
+      validFrom: (payload.nbf ?? Number.NEGATIVE_INFINITY) - CLOCK_TOLERANCE_SECONDS,
+      validUntil: payload.exp! + CLOCK_TOLERANCE_SECONDS,
+    };
   } catch {
     return undefined;
   }

@@ -27,14 +27,15 @@ export async function readParticipants(
     .selectFrom('participants')
     .selectAll()
     .where((eb) => {
+      // One OR arm per index (the primary key, and each per-operator unique key), so that
+      // both engines search the indexes rather than every participant of the operator.
       const ors = [];
       if (ids.length) ors.push(eb('id', 'in', [...ids]));
       if (claims) {
-        const taken = [];
-        if (phones.length) taken.push(eb('phone', 'in', [...phones]));
-        if (emailKeys.length) taken.push(eb('email_key', 'in', [...emailKeys]));
-        if (contragentIds.length) taken.push(eb('contragent_id', 'in', [...contragentIds]));
-        ors.push(eb.and([eb('operator_id', 'in', [...operatorIds]), eb.or(taken)]));
+        const ops = [...operatorIds];
+        if (phones.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('phone', 'in', [...phones])]));
+        if (emailKeys.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('email_key', 'in', [...emailKeys])]));
+        if (contragentIds.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('contragent_id', 'in', [...contragentIds])]));
       }
       return eb.or(ors);
     })

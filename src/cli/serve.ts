@@ -1,6 +1,16 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { configFrom, databaseOption } from './common.ts';
 import { startServer } from '../http/server.ts';
+import { runPrimary, runWorker } from '../http/cluster.ts';
+
+interface ServeFlags {
+  database?: string;
+  host?: string;
+  port?: string;
+  workers?: string;
+  metricsPort?: string;
+}
 
 export function registerServe(program: Command): void {
   databaseOption(
@@ -8,9 +18,23 @@ export function registerServe(program: Command): void {
       .command('serve')
       .description('Migrate the database, create demo data when it is empty, and serve the API.')
       .option('--host <host>', 'address to listen on (env LCM_HOST, default 127.0.0.1)')
-      .option('--port <port>', 'port to listen on (env LCM_PORT, default 8080)'),
-  ).action(async (flags: { database?: string; host?: string; port?: string }) => {
-    const running = await startServer(configFrom(flags));
+      .option('--port <port>', 'port to listen on (env LCM_PORT, default 8080)')
+      .option('--workers <n>', 'worker processes sharing the port, restarted when they die (env LCM_WORKERS, default 1: serve in this process)')
+      .option('--metrics-port <port>', 'with --workers: the primary serves all workers\' /metrics summed on this port (env LCM_METRICS_PORT, default none)'),
+  ).action(async (flags: ServeFlags) => {
+    const config = configFrom(flags);
+    // A forked worker runs this same command line: it serves, the primary prepared the database.
+    if (cluster.isWorker) return runWorker(config);
+    if (config.workers > 1) {
+      const primary = await runPrimary(config);
+      const stop = () => {
+        void primary.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    const running = await startServer(config);
     const stop = () => {
       void running.close().then(() => process.exit(0));
     };

@@ -66,7 +66,7 @@ export async function verifyDatabase(db: Kysely<Database>, baseline: Map<number,
     const events = await db.selectFrom('change_events').selectAll().where('participant_id', '=', id).orderBy('id').execute();
 
     const state: ApiState = { ...base.state };
-    const expectedLedger: unknown[] = [];
+    const expectedLedger: { history_id: number; consent: string; given: ApiValue; previous: ApiValue; request_id: string }[] = [];
     for (const h of history) {
       const fields = JSON.parse(h.fields) as FieldRecord[];
       const at = (what: string) => where(`history row ${h.id}: ${what}`);
@@ -98,9 +98,15 @@ export async function verifyDatabase(db: Kysely<Database>, baseline: Map<number,
 
     assert.deepEqual(apiState(toParticipant(row)), state, where('the stored row is not the replay of its history'));
     assert.equal(row.version, base.version + history.length, where('version is not the initial version plus the history rows'));
+    // The ledger follows the history's order (the latest consent is the last row); within
+    // one change its rows may come in any order.
+    ledger.forEach((l, i) => {
+      if (i > 0) assert.ok(l.history_id >= ledger[i - 1]!.history_id, where(`ledger row ${l.id} (history ${l.history_id}) after one of history ${ledger[i - 1]!.history_id}`));
+    });
+    const byChange = (a: { history_id: number; consent: string }, b: { history_id: number; consent: string }) => a.history_id - b.history_id || a.consent.localeCompare(b.consent);
     assert.deepEqual(
-      ledger.map((l) => ({ history_id: l.history_id, consent: l.consent, given: toBool(l.given), previous: toBool(l.previous), request_id: l.request_id })),
-      expectedLedger,
+      ledger.map((l) => ({ history_id: l.history_id, consent: l.consent, given: toBool(l.given), previous: toBool(l.previous), request_id: l.request_id })).sort(byChange),
+      expectedLedger.sort(byChange),
       where('the consent ledger does not match the consent changes of the history'),
     );
     assert.equal(events.length, history.length, where('change events and history rows differ in number'));

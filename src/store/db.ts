@@ -2,10 +2,11 @@
 // a postgres:// URL → PostgreSQL (pg). Both hand back the same Kysely<Database>.
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import type { TxWork } from './group-commit.ts';
 import { newBatchStats } from './batch-queue.ts';
@@ -72,6 +73,21 @@ export interface OpenOptions {
 /** Default of OpenOptions.connectTimeoutMs. */
 export const PG_CONNECT_TIMEOUT_MS = 2000;
 
+/** A serving connection may stay silent this much longer than statement_timeout. */
+export const PG_SILENCE_MARGIN_MS = 5000;
+
+/**
+ * A socket for pg that destroys itself after `ms` without traffic. Idle pooled clients
+ * are closed by the pool sooner (idleTimeoutMillis, 10 s); a query in flight gets an
+ * answer within statement_timeout; so silence past that means the peer is gone, and
+ * the query fails ("Connection terminated…", answered 503) instead of hanging.
+ */
+function silenceBoundedSocket(ms: number): net.Socket {
+  const socket = new net.Socket();
+  socket.setTimeout(ms, () => socket.destroy(new Error(`Connection terminated: no traffic from the database for ${ms} ms`)));
+  return socket;
+}
+
 export async function openStore(database: string, options: OpenOptions = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
     const pool = new pg.Pool({
@@ -88,6 +104,9 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
             statement_timeout: options.statementTimeoutMs,
             // Locks of a transaction whose process stopped talking are freed by the server.
             idle_in_transaction_session_timeout: Math.max(60_000, 3 * options.statementTimeoutMs),
+            // With statements bounded, a connection silent for longer is dead (a server or
+            // network gone without a word): drop it rather than wait minutes for TCP.
+            stream: () => silenceBoundedSocket(options.statementTimeoutMs! + PG_SILENCE_MARGIN_MS),
           }
         : {}),
     });
@@ -115,7 +134,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(conn) }) });
   const committer = new GroupCommitter(db);
   return {
     db,
@@ -128,6 +147,22 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       await db.destroy();
     },
   };
+}
+
+/**
+ * Every transaction here writes, so it takes the write lock when it begins (BEGIN
+ * IMMEDIATE, waiting up to busy_timeout). With kysely's plain BEGIN, a transaction that
+ * read first would fail at once with SQLITE_BUSY when another process (a second worker, an
+ * import) wrote meanwhile, instead of waiting its turn.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**

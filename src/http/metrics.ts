@@ -9,15 +9,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 
-/** A store whose batcher reports the size of every committed batch (optional). */
-export interface BatchObservable {
-  onBatch?(listener: (size: number) => void): (() => void) | void;
-}
-
 export interface AppMetrics {
   readonly registry: Registry;
   /** Counts one answered request (an onResponse hook). */
   observe(request: FastifyRequest, reply: FastifyReply): void;
+  /** Stops listening to the store (the app closes; the store may outlive it). */
+  close(): void;
 }
 
 /** The label of requests that matched no route: one series, whatever the URL. */
@@ -95,19 +92,17 @@ export function createMetrics(store: Store): AppMetrics {
       this.set(stats.largestBatch);
     },
   });
-  const observable = store as Store & BatchObservable;
-  if (typeof observable.onBatch === 'function') {
-    const sizes = new Histogram({
-      name: 'lcm_group_commit_batch_size',
-      help: 'Requests per committed group-commit batch.',
-      buckets: BATCH_BUCKETS,
-      registers: [registry],
-    });
-    observable.onBatch((size) => sizes.observe(size));
-  }
+  const sizes = new Histogram({
+    name: 'lcm_group_commit_batch_size',
+    help: 'Requests per committed group-commit batch.',
+    buckets: BATCH_BUCKETS,
+    registers: [registry],
+  });
+  const stopListening = stats.onBatch((size) => sizes.observe(size));
 
   return {
     registry,
+    close: stopListening,
     observe(request, reply) {
       const route = routeOf(request);
       if (route === METRICS_ROUTE) return;
@@ -136,6 +131,7 @@ export function metricsRoutes(app: FastifyInstance, config: Config, store: Store
   if (!config.metrics) return undefined;
   const metrics = createMetrics(store);
   app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+  app.addHook('onClose', async () => metrics.close());
   app.get(METRICS_ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!authorized(config, request)) {
       return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').header('content-type', 'text/plain; charset=utf-8').send('Unauthorized\n');

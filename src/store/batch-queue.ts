@@ -2,14 +2,26 @@
 // flight ran (plus what arrives in the current turn of the event loop) is handed to `run` as
 // one batch, in arrival order. The group commit of both engines is built on it.
 
-export interface BatchStats {
-  batches: number;
-  jobs: number;
-  largestBatch: number;
-}
+/** Counters of committed batches, and listeners told the size of each (the metrics). */
+export class BatchStats {
+  batches = 0;
+  /** Requests in the committed batches. */
+  jobs = 0;
+  largestBatch = 0;
+  private readonly listeners = new Set<(size: number) => void>();
 
-export function newBatchStats(): BatchStats {
-  return { batches: 0, jobs: 0, largestBatch: 0 };
+  record(size: number): void {
+    this.batches++;
+    this.jobs += size;
+    this.largestBatch = Math.max(this.largestBatch, size);
+    for (const listener of this.listeners) listener(size);
+  }
+
+  /** Calls `listener` with the size of every batch committed from now on; returns the undo. */
+  onBatch(listener: (size: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }
 
 interface Queued<J, R> {
@@ -44,7 +56,7 @@ export class BatchQueue<J, R> {
   constructor(
     /** Runs one batch; rejecting rejects every job of the batch. */
     private readonly run: (jobs: J[]) => Promise<Settled<R>[]>,
-    readonly stats: BatchStats = newBatchStats(),
+    readonly stats: BatchStats = new BatchStats(),
     options: BatchQueueOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
@@ -89,10 +101,7 @@ export class BatchQueue<J, R> {
       for (const q of batch) q.reject(err);
       return;
     }
-    const size = batch.reduce((n, q) => n + q.weight, 0);
-    this.stats.batches++;
-    this.stats.jobs += size;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, size);
+    this.stats.record(batch.reduce((n, q) => n + q.weight, 0));
     batch.forEach((q, i) => {
       const r = results[i]!;
       if (r.ok) q.resolve(r.value);

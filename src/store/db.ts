@@ -9,8 +9,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kyse
 import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import type { TxWork } from './group-commit.ts';
-import { newBatchStats } from './batch-queue.ts';
-import type { BatchStats } from './batch-queue.ts';
+import { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
 import { isPostgresUrl } from '../config.ts';
 
@@ -122,7 +121,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       engine: 'postgres',
       file: undefined,
       transact: (work) => db.transaction().execute(work),
-      groupCommit: newBatchStats(),
+      groupCommit: new BatchStats(),
       close: () => db.destroy(),
     };
   }

@@ -27,3 +27,22 @@ export async function signIn(url: string, password: string): Promise<string> {
   if (!res.ok || !body.access_token) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
 }
+
+export interface GroupCommitCounters {
+  batches: number;
+  requests: number;
+}
+
+/** The group-commit counters of GET /metrics, or undefined when the server does not serve them. */
+export async function groupCommitCounters(url: string): Promise<GroupCommitCounters | undefined> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    const text = await res.text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const counters = { batches: value('lcm_group_commit_batches_total'), requests: value('lcm_group_commit_requests_total') };
+    return Number.isFinite(counters.batches) && Number.isFinite(counters.requests) ? counters : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -25,13 +25,20 @@ interface CpuProfile {
   endTime: number;
 }
 
-/** Layers, first match wins; `self` tests the sampled frame, `within` any frame on its stack. */
-const LAYERS: readonly { name: string; within?: RegExp; self?: (f: CallFrame) => boolean }[] = [
+const isNodeOrNative = (f: CallFrame) => f.url === '' || f.url.startsWith('node:');
+
+/**
+ * Layers, first match wins. `self` tests the sampled frame (for a native function, the
+ * JavaScript that called it); `stack` the whole stack, innermost frame first.
+ */
+const LAYERS: readonly { name: string; stack?: (frames: readonly CallFrame[]) => boolean; self?: (f: CallFrame) => boolean }[] = [
   { name: 'idle (waiting: I/O, database round trips)', self: (f) => f.functionName === '(idle)' },
   { name: 'garbage collection', self: (f) => f.functionName === '(garbage collector)' },
-  { name: 'commit + fsync (SQLite, on the main thread)', within: /^commitTransaction$/ },
-  { name: 'better-sqlite3 (statements)', self: (f) => /better-sqlite3/.test(f.url) },
-  { name: 'pg driver', self: (f) => /node_modules\/pg(-[a-z]+)?\//.test(f.url) },
+  { name: 'commit + fsync (SQLite, on the main thread)', stack: (s) => s.some((c) => c.functionName === 'commitTransaction' && /sqlite/.test(c.url)) },
+  // Node's socket code (writev, streams) run on behalf of the pg driver: sending queries.
+  { name: 'pg driver (incl. socket writes to PostgreSQL)', stack: (s) => /node_modules\/pg(-[a-z]+)?\//.test(s.find((c) => !isNodeOrNative(c))?.url ?? '') },
+  // better-sqlite3 runs statements synchronously in native code, sampled as its JS caller.
+  { name: 'SQLite statements (better-sqlite3, native)', self: (f) => /better-sqlite3/.test(f.url) || (f.functionName === 'executeQuery' && /sqlite-driver/.test(f.url)) },
   { name: 'kysely (query building, compiling)', self: (f) => /node_modules\/kysely\//.test(f.url) },
   { name: 'XML parsing (fast-xml-parser)', self: (f) => /fast-xml-parser|strnum/.test(f.url) },
   { name: 'decoding/encoding (src/wire)', self: (f) => /\/src\/wire\//.test(f.url) },
@@ -42,7 +49,7 @@ const LAYERS: readonly { name: string; within?: RegExp; self?: (f: CallFrame) =>
   { name: 'http layer (src/http)', self: (f) => /\/src\/http\//.test(f.url) },
   { name: 'fastify (routing, hooks, reply, logging)', self: (f) => /node_modules\/(fastify|@fastify|find-my-way|avvio|pino|fast-json-stringify|light-my-request|fast-querystring|toad-cache|abstract-logging)/.test(f.url) },
   { name: 'node HTTP/net/streams', self: (f) => /^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream))/.test(f.url) },
-  { name: 'JSON.parse/stringify (native)', self: (f) => f.url === '' && /^(parse|stringify)$/.test(f.functionName) },
+  { name: 'module loading (start-up)', self: (f) => /^node:internal\/modules\//.test(f.url) },
   { name: 'program (V8, native, unattributed)', self: (f) => f.functionName === '(program)' },
   { name: 'other node internals', self: (f) => f.url.startsWith('node:') },
   { name: 'other native', self: (f) => f.url === '' },
@@ -66,7 +73,7 @@ export interface Summary {
   totalMs: number;
   layers: { name: string; ms: number }[];
   modules: { name: string; ms: number }[];
-  functions: { name: string; where: string; ms: number }[];
+  functions: { name: string; where: string; layer: string; ms: number }[];
 }
 
 export function summarize(profile: CpuProfile): Summary {
@@ -78,21 +85,24 @@ export function summarize(profile: CpuProfile): Summary {
 
   const layers = new Map<string, number>();
   const modules = new Map<string, number>();
-  const functions = new Map<string, { name: string; where: string; ms: number }>();
+  const functions = new Map<string, { name: string; where: string; layer: string; ms: number }>();
   let totalMs = 0;
   for (const [id, ms] of selfMs) {
     const node = byId.get(id)!;
     const f = node.callFrame;
     totalMs += ms;
-    const stack: string[] = [];
-    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) stack.push(byId.get(p)!.callFrame.functionName);
-    const layer = LAYERS.find((l) => (l.within ? stack.some((name) => l.within!.test(name)) : l.self!(f)))?.name ?? 'other';
+    const stack: CallFrame[] = [];
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) stack.push(byId.get(p)!.callFrame);
+    // A native function (writev, a C++ binding) counts for the JavaScript that called it.
+    const owner = f.url === '' && !f.functionName.startsWith('(') ? (stack.find((c) => c.url !== '') ?? f) : f;
+    const layer = LAYERS.find((l) => (l.stack ? l.stack(stack) : l.self!(owner)))?.name ?? 'other';
     layers.set(layer, (layers.get(layer) ?? 0) + ms);
     const mod = f.url === '' ? f.functionName.startsWith('(') ? f.functionName : '(native)' : moduleOf(f.url);
     modules.set(mod, (modules.get(mod) ?? 0) + ms);
-    const where = f.url === '' ? '' : `${shortUrl(f.url)}:${f.lineNumber + 1}`;
-    const key = `${f.functionName}@${where}`;
-    const entry = functions.get(key) ?? { name: f.functionName || '(anonymous)', where, ms: 0 };
+    // tsx-compiled sources report generated lines: only the file is worth showing.
+    const where = f.url === '' ? '' : f.lineNumber > 0 ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : shortUrl(f.url);
+    const key = `${f.functionName}@${where}@${layer}`;
+    const entry = functions.get(key) ?? { name: f.functionName || '(anonymous)', where, layer, ms: 0 };
     entry.ms += ms;
     functions.set(key, entry);
   }
@@ -105,12 +115,12 @@ export function summarize(profile: CpuProfile): Summary {
   };
 }
 
-function table(rows: readonly { name: string; ms: number; where?: string }[], total: number, busy: number): string {
+function table(rows: readonly { name: string; ms: number; where?: string; layer?: string }[], total: number, busy: number): string {
   return rows
     .map((r) => {
       const pct = `${((100 * r.ms) / total).toFixed(1)}%`.padStart(6);
       const pctBusy = (/^\(?idle/.test(r.name) ? '' : `${((100 * r.ms) / busy).toFixed(1)}%`).padStart(6);
-      return `${(r.ms / 1000).toFixed(2).padStart(8)} s ${pct} ${pctBusy}  ${r.name}${r.where ? `  ${r.where}` : ''}`;
+      return `${(r.ms / 1000).toFixed(2).padStart(8)} s ${pct} ${pctBusy}  ${r.name}${r.where ? `  ${r.where}` : ''}${r.layer && r.layer !== r.name ? `  [${r.layer}]` : ''}`;
     })
     .join('\n');
 }

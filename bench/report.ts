@@ -45,12 +45,12 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}  durability`;
+  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}${lpad('batch', 7)}  durability`;
   const lines = results.map((r) => {
     const dur = Object.entries(r.durability)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}  ${dur}`;
+    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}${lpad(r.groupCommit ? String(r.groupCommit.meanBatch) : '', 7)}  ${dur}`;
   });
   return [head, ...lines].join('\n');
 }

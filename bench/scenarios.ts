@@ -6,7 +6,8 @@ import type { BenchOptions } from './options.ts';
 import { BENCH_DIR, freePort, peakRssMb, resetPeakRss, runChild, startService } from './processes.ts';
 import type { Service, Worker } from './processes.ts';
 import { log } from './log.ts';
-import { signIn, startLcm } from './lcm-server.ts';
+import { groupCommitCounters, signIn, startLcm } from './lcm-server.ts';
+import type { GroupCommitCounters } from './lcm-server.ts';
 import { counts, durability, settledCounts } from './db-probe.ts';
 import type { Counts } from './db-probe.ts';
 import type { BodyFormat, LoadResult, LoadSpec, PgCeilingResult, PgCeilingSpec, ScenarioId, ScenarioResult } from './types.ts';
@@ -15,7 +16,7 @@ function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFo
   return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag };
 }
 
-function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'durability' | 'verified'> {
+function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'durability' | 'verified' | 'groupCommit'> {
   return {
     id,
     title,
@@ -45,21 +46,33 @@ function verify(before: Counts, after: Counts, acknowledged: number, slack: numb
 /** The load generator's process, started once and used by every HTTP scenario. */
 export type LoadWorker = Worker<LoadSpec, LoadResult>;
 
+function groupCommit(before: GroupCommitCounters | undefined, after: GroupCommitCounters | undefined): ScenarioResult['groupCommit'] {
+  if (!before || !after || after.batches === before.batches) return null;
+  const batches = after.batches - before.batches;
+  const requests = after.requests - before.requests;
+  return { batches, requests, meanBatch: Math.round((10 * requests) / batches) / 10 };
+}
+
 export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): Promise<ScenarioResult> {
   const port = await freePort();
   const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, 'ceiling-server.ts'), String(port)], port, {});
   try {
     const load = await loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A'));
-    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), durability: {}, verified: null };
+    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), durability: {}, verified: null, groupCommit: null };
   } finally {
     await server.stop();
   }
 }
 
-/** Keeps the server's CPU profile as <dir>/<id>.cpuprofile (node names it by pid and time). */
+/**
+ * Keeps the server's main-thread CPU profile as <dir>/<id>.cpuprofile (node names it
+ * CPU.<date>.<time>.<pid>.<thread>.<n>); the tsx loader thread's profile is dropped.
+ */
 function keepProfile(dir: string, existing: ReadonlySet<string>, id: ScenarioId): void {
-  const added = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !existing.has(f));
-  if (added[0]) fs.renameSync(path.join(dir, added[0]), path.join(dir, `${id}.cpuprofile`));
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !existing.has(f))) {
+    if (/\.0\.\d+\.cpuprofile$/.test(f)) fs.renameSync(path.join(dir, f), path.join(dir, `${id}.cpuprofile`));
+    else fs.rmSync(path.join(dir, f));
+  }
 }
 
 export interface ClientUpdateRun {
@@ -94,8 +107,10 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
         log(`   serving at ${server.url}; ${run.id}: load`);
       } else resetPeakRss(server.child.pid!);
       const before = await settledCounts(db.database);
+      const commits = await groupCommitCounters(server.url);
       const load = await loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id));
       const peak = peakRssMb(server.child.pid!);
+      const commitsAfter = await groupCommitCounters(server.url);
       if (profileDir) {
         await server.stop();
         server = undefined;
@@ -108,6 +123,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
         peakRssMb: peak,
         durability: await durability(db.database),
         verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
+        groupCommit: groupCommit(commits, commitsAfter),
       });
     }
   } finally {
@@ -135,6 +151,7 @@ export async function pgCeilingScenario(opts: BenchOptions, url: string, partici
     peakRssMb: r.peakRssMb,
     durability: await durability(url),
     verified: { ok: versions === updated, detail: `${updated} updates, +${versions} versions` },
+    groupCommit: null,
     participants,
   };
 }

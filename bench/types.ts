@@ -74,6 +74,8 @@ export interface ScenarioResult {
   durability: Record<string, string>;
   /** What was checked in the database after the run, and whether it held. */
   verified: { ok: boolean; detail: string } | null;
+  /** Group commit during warm-up and measurement (from the server's /metrics): requests per transaction. */
+  groupCommit: { batches: number; requests: number; meanBatch: number } | null;
   participants: number;
 }
 

@@ -9,6 +9,7 @@ import { createAuthenticator } from '../auth/authenticator.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
 import { installWireErrors } from './errors.ts';
+import { closeSilentConnections } from './silent-connections.ts';
 import { registerOperation } from './operation-routes.ts';
 import type { OperationHandler } from './operation-routes.ts';
 import type { OperationDecl } from '../contract/types.ts';
@@ -67,13 +68,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Slow clients cannot hold a connection forever: node closes a connection whose headers
     // (whole request) have not arrived within headersTimeoutMs (requestTimeoutMs), checking
-    // every connectionsCheckingInterval; an idle socket is closed after 60 s.
+    // every connectionsCheckingInterval, and one that sends nothing at all after
+    // headersTimeoutMs too (closeSilentConnections); an idle socket is closed after 60 s.
     requestTimeout: config.requestTimeoutMs,
     http: serverTimeouts(config),
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     trustProxy: false,
   });
+  closeSilentConnections(app.server, serverTimeouts(config).headersTimeout);
   const auth = await createAuthenticator(config, store, app.log);
   // Before any route: its onResponse hook counts every answer, 404s included.
   const metrics = metricsRoutes(app, config, store);

@@ -2,7 +2,27 @@
 // decides every answer (413 before 415 before 400) instead of fastify's default parsers.
 import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { failures } from './errors.ts';
+
+/** How long a refused upload is still read (and discarded) after its 413, ms. */
+const LINGER_MS = 1_000;
+
+/**
+ * fastify answers a body error with `Connection: close`, and node closes the socket as
+ * soon as the answer is written. Closing a socket whose client is still uploading sends a
+ * TCP reset, which can wipe the 413 from the client's buffers before it reads it: the
+ * client sees "connection reset" instead. So this connection closes gracefully instead
+ * (a lingering close): end our side after the answer, go on discarding what arrives for
+ * LINGER_MS, then close.
+ */
+function lingerOnClose(socket: Socket | null): void {
+  if (!socket) return;
+  socket.destroySoon = function lingeringClose(this: Socket): void {
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
 
 type Done = (err: Error | null, body?: Buffer) => void;
 
@@ -16,6 +36,7 @@ export function rawBodyParser(limit: number) {
       return;
     }
     if (Number(request.headers['content-length']) > limit) {
+      lingerOnClose(request.raw.socket);
       payload.resume();
       done(failures.tooLarge());
       return;
@@ -33,6 +54,7 @@ export function rawBodyParser(limit: number) {
       size += chunk.length;
       if (size > limit) {
         chunks.length = 0;
+        lingerOnClose(request.raw.socket);
         settle(failures.tooLarge());
         return;
       }

@@ -102,31 +102,36 @@ export const writeBatchInTransaction: BatchWriter = async (db, writes, rows, upd
   await insertChangeRows(db, rows);
 };
 
-type PgArray = [values: readonly unknown[], type: string];
+/** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
+const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
 
-/** unnest(…) of typed arrays, one per column. */
-const unnest = (columns: readonly PgArray[]) => sql`unnest(${sql.join(columns.map(([values, type]) => sql`${[...values]}::${sql.raw(type)}[]`))})`;
+const CONTEXT_COLUMNS = 'participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address';
+const CONTEXT_TYPES =
+  'participant_id integer, operator_id integer, changed_at timestamptz, initiator_kind text, manager_login text, manager_token integer, pos_code text, site_code text, request_id text, remote_address text';
 
 /**
  * Writes a batch in one statement, committed on its own: every changed participant's final
- * profile (UPDATE … FROM unnest), its history, ledger and change-event rows, and the events'
- * deliveries. The rows are not locked between the batch's read and this write, so a
- * participant changed meanwhile (its version moved) sets version to NULL, which violates NOT
- * NULL and aborts the whole statement: see isStaleBatch.
+ * profile (UPDATE … FROM its rows), its history, ledger and change-event rows, and the
+ * events' deliveries. Each table's rows travel as one jsonb parameter. The participants are
+ * not locked between the batch's read and this write, so one changed meanwhile (its version
+ * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
+ * isStaleBatch.
  */
 export const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
-  const cols = writes.map((w) => ({ id: w.participant.id, read: w.readVersion, bumps: w.changes, ...profileColumns(w.participant) }));
-  const col = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k] ?? null);
-  const bool = (v: unknown) => (v === null || v === undefined ? null : v === 1 || v === true);
-  const { histories: h, consents: c, events: e } = rows;
+  const participants = writes.map((w) => {
+    const c = profileColumns(w.participant);
+    const bool = (v: unknown) => (v === null || v === undefined ? null : v === 1 || v === true);
+    return { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changes, allow_sms: bool(c.allow_sms), allow_email: bool(c.allow_email), allow_email_online_cheque: bool(c.allow_email_online_cheque) };
+  });
+  const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
+  const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
+  const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
   await sql`
     with u as (
-      select * from ${unnest([
-        [col('id'), 'integer'], [col('read'), 'integer'], [col('bumps'), 'integer'], [col('name'), 'text'], [col('surname'), 'text'],
-        [col('patronymic'), 'text'], [col('phone'), 'bigint'], [col('email'), 'text'], [col('email_key'), 'text'], [col('birthdate'), 'date'],
-        [col('gender'), 'smallint'], [col('allow_sms').map(bool), 'boolean'], [col('allow_email').map(bool), 'boolean'],
-        [col('allow_email_online_cheque').map(bool), 'boolean'], [col('contragent_id'), 'text'],
-      ])} as u(id, read_version, bumps, name, surname, patronymic, phone, email, email_key, birthdate, gender, allow_sms, allow_email, allow_email_online_cheque, contragent_id)
+      select * from ${recordset(
+        participants,
+        'id integer, read_version integer, bumps integer, name text, surname text, patronymic text, phone bigint, email text, email_key text, birthdate date, gender smallint, allow_sms boolean, allow_email boolean, allow_email_online_cheque boolean, contragent_id text',
+      )}
     ), upd as (
       update participants as p set
         name = u.name, surname = u.surname, patronymic = u.patronymic, phone = u.phone,
@@ -136,37 +141,22 @@ export const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
         version = case when p.version = u.read_version then p.version + u.bumps end
       from u where p.id = u.id
     ), h as (
-      insert into change_history (participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, fields)
-      select participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, fields
-      from ${unnest([
-        [h.map((r) => r.participant_id), 'integer'], [h.map((r) => r.operator_id), 'integer'], [h.map((r) => r.changed_at), 'timestamptz'],
-        [h.map((r) => r.initiator_kind), 'text'], [h.map((r) => r.manager_login ?? null), 'text'], [h.map((r) => r.manager_token ?? null), 'integer'],
-        [h.map((r) => r.pos_code ?? null), 'text'], [h.map((r) => r.site_code ?? null), 'text'], [h.map((r) => r.request_id), 'text'],
-        [h.map((r) => r.remote_address ?? null), 'text'], [h.map((r) => r.fields), 'text'],
-      ])} with ordinality as x(participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, fields, ord)
+      insert into change_history (${sql.raw(CONTEXT_COLUMNS)}, fields)
+      select ${sql.raw(CONTEXT_COLUMNS)}, fields from ${recordset(histories, `${CONTEXT_TYPES}, fields text, ord integer`)}
       order by ord
       returning id
     ), hn as (
       -- ids grow in insertion order: the n-th id is the n-th history row
       select id, row_number() over (order by id) as ord from h
     ), c as (
-      insert into consent_ledger (history_id, participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, consent, given, previous)
-      select hn.id, participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, consent, given, previous
-      from ${unnest([
-        [c.map((r) => r.historyIndex + 1), 'bigint'], [c.map((r) => r.row.participant_id), 'integer'], [c.map((r) => r.row.operator_id), 'integer'],
-        [c.map((r) => r.row.changed_at), 'timestamptz'], [c.map((r) => r.row.initiator_kind), 'text'], [c.map((r) => r.row.manager_login ?? null), 'text'],
-        [c.map((r) => r.row.manager_token ?? null), 'integer'], [c.map((r) => r.row.pos_code ?? null), 'text'], [c.map((r) => r.row.site_code ?? null), 'text'],
-        [c.map((r) => r.row.request_id), 'text'], [c.map((r) => r.row.remote_address ?? null), 'text'], [c.map((r) => r.row.consent), 'text'],
-        [c.map((r) => r.row.given), 'boolean'], [c.map((r) => r.row.previous), 'boolean'],
-      ])} as x(history_ord, participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address, consent, given, previous)
+      insert into consent_ledger (history_id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous)
+      select hn.id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous
+      from ${recordset(consents, `${CONTEXT_TYPES}, consent text, given boolean, previous boolean, history_ord integer`)}
       join hn on hn.ord = x.history_ord
     ), e as (
       insert into change_events (event_id, participant_id, operator_id, payload, created_at)
       select event_id, participant_id, operator_id, payload, created_at
-      from ${unnest([
-        [e.map((r) => r.eventId), 'text'], [e.map((r) => r.participantId), 'integer'], [e.map((r) => r.operatorId), 'integer'],
-        [e.map((r) => r.payload), 'text'], [e.map((r) => r.createdAt), 'timestamptz'],
-      ])} with ordinality as x(event_id, participant_id, operator_id, payload, created_at, ord)
+      from ${recordset(events, 'event_id text, participant_id integer, operator_id integer, payload text, created_at timestamptz, ord integer')}
       order by ord
       returning id, participant_id, operator_id
     )

@@ -16,6 +16,7 @@ import { clientUpdates } from '../../src/domain/client-update-batch.ts';
 import type { ClientUpdates } from '../../src/domain/client-update-batch.ts';
 import type { ClientUpdateRequest } from '../../src/domain/client-update.ts';
 import { findParticipant, upsertParticipant } from '../../src/store/participants.ts';
+import { addWebhook } from '../../src/store/webhooks.ts';
 
 const FREE_PHONE = 79161234567;
 
@@ -69,6 +70,52 @@ for (const engine of ENGINES) {
       assert.equal(p1.version, v1 + 2, 'two changes; the last request changed nothing');
       const h1 = await historyOf(1);
       assert.deepEqual(h1.slice(-2).map((f) => f.map((x) => x.Field)), [['Name'], ['Surname']]);
+    });
+
+    it('consent changes of a batch reach the ledger under their own history rows, and every event its delivery, in order', async () => {
+      await addWebhook(ts.store.db, { operatorId: 1, url: 'http://127.0.0.1:9/unused', secret: 's' });
+      try {
+        const p1 = (await findParticipant(ts.store.db, 1))!;
+        const p2 = (await findParticipant(ts.store.db, 2))!;
+        const { codes } = await together([
+          { Client: 1, AllowSms: !p1.allowSms },
+          { Client: 2, Name: 'Без согласий' },
+          { Client: 2, AllowEmail: !p2.allowEmail, AllowEmailOnlineCheque: !p2.allowEmailOnlineCheque },
+          { Client: 1, AllowSms: !!p1.allowSms },
+        ]);
+        assert.deepEqual(codes, [0, 0, 0, 0]);
+        const history = await ts.store.db.selectFrom('change_history').select(['id', 'participant_id', 'fields']).orderBy('id', 'desc').limit(4).execute();
+        history.reverse();
+        assert.deepEqual(history.map((h) => h.participant_id), [1, 2, 2, 1]);
+        const ledger = await ts.store.db
+          .selectFrom('consent_ledger')
+          .select(['history_id', 'participant_id', 'consent', 'given'])
+          .where('history_id', 'in', history.map((h) => h.id))
+          .orderBy('id')
+          .execute();
+        const given = (v: unknown) => v === true || v === 1;
+        assert.deepEqual(
+          ledger.map((l) => [l.history_id, l.participant_id, l.consent, given(l.given)]).sort(),
+          [
+            [history[0]!.id, 1, 'AllowSms', !p1.allowSms],
+            [history[2]!.id, 2, 'AllowEmail', !p2.allowEmail],
+            [history[2]!.id, 2, 'AllowEmailOnlineCheque', !p2.allowEmailOnlineCheque],
+            [history[3]!.id, 1, 'AllowSms', !!p1.allowSms],
+          ].sort(),
+        );
+        const events = await ts.store.db.selectFrom('change_events').select(['id', 'participant_id', 'payload']).orderBy('id', 'desc').limit(4).execute();
+        events.reverse();
+        assert.deepEqual(
+          events.map((e) => JSON.parse(e.payload).Changes),
+          history.map((h) => JSON.parse(h.fields)),
+          'one event per history row, in the same order',
+        );
+        const deliveries = await ts.store.db.selectFrom('webhook_deliveries').select('event_id').where('event_id', 'in', events.map((e) => e.id)).orderBy('event_id').execute();
+        assert.deepEqual(deliveries.map((d) => d.event_id), events.map((e) => e.id));
+      } finally {
+        await ts.store.db.deleteFrom('webhook_deliveries').execute();
+        await ts.store.db.deleteFrom('webhooks').execute();
+      }
     });
 
     it('two requests claiming one phone in one batch: exactly one winner', async () => {

@@ -63,7 +63,7 @@ export function createSignIn(config: Config, db: Db, auth: Authenticator, thrott
   }
 
   /**
-   * The password check shared by both endpoints: the lock first, then one scrypt
+   * The password check shared by both endpoints: the lock (counting this attempt) first, then one scrypt
    * verification whether or not the account exists (same answer, similar time).
    */
   async function checkPassword<A extends { passwordHash: string | null }>(
@@ -71,14 +71,12 @@ export function createSignIn(config: Config, db: Db, auth: Authenticator, thrott
     password: string,
     find: () => Promise<A | undefined>,
   ): Promise<A | SignInAnswer> {
-    const wait = await throttle.retryAfter(key);
+    // Counted as a failure before the check, so parallel guesses cannot all pass the lock.
+    const wait = await throttle.begin(key);
     if (wait > 0) return locked(wait);
     const account = await find();
     const matches = await verifyPassword(password, account?.passwordHash ?? DUMMY_HASH);
-    if (!account || account.passwordHash === null || !matches) {
-      await throttle.failed(key);
-      return INVALID_GRANT;
-    }
+    if (!account || account.passwordHash === null || !matches) return INVALID_GRANT;
     await throttle.succeeded(key);
     return account;
   }

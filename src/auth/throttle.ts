@@ -1,7 +1,7 @@
 // Slows password guessing: 5 failed sign-ins for one username within 15 minutes lock
 // that username for a minute (auth.md). State lives in the database, shared by processes.
 import type { Db } from '../store/directory.ts';
-import { clearFailures, lockedUntil, recordFailure } from '../store/login-failures.ts';
+import { clearFailures, lockedUntil, recordAttempt, recordFailure } from '../store/login-failures.ts';
 import type { FailurePolicy } from '../store/login-failures.ts';
 
 export const LOGIN_POLICY: FailurePolicy = Object.freeze({ maxFailures: 5, windowMs: 15 * 60_000, lockMs: 60_000 });
@@ -9,6 +9,12 @@ export const LOGIN_POLICY: FailurePolicy = Object.freeze({ maxFailures: 5, windo
 export interface Throttle {
   /** Seconds until the key may try again, or 0 when it may try now. */
   retryAfter(key: string): Promise<number>;
+  /**
+   * Starts an attempt: counts it as a failure up front (so that parallel guesses are
+   * throttled like consecutive ones) and returns 0 when its password may be checked, else
+   * the seconds to wait. A checked attempt that succeeds calls `succeeded`.
+   */
+  begin(key: string): Promise<number>;
   failed(key: string): Promise<void>;
   succeeded(key: string): Promise<void>;
 }
@@ -18,6 +24,11 @@ export function createThrottle(db: Db, policy: FailurePolicy = LOGIN_POLICY, clo
     retryAfter: async (key) => {
       const now = clock();
       const until = await lockedUntil(db, key, now);
+      return until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : 0;
+    },
+    begin: async (key) => {
+      const now = clock();
+      const until = (await lockedUntil(db, key, now)) ?? (await recordAttempt(db, key, policy, now));
       return until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : 0;
     },
     failed: (key) => recordFailure(db, key, policy, clock()),

@@ -55,6 +55,12 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('parallel guesses are throttled like consecutive ones: of 20 at once, at most 5 are checked (found by test/reliability/tokens.test.ts)', async () => {
+      const statuses = (await Promise.all(Array.from({ length: 20 }, (_, i) => managerLogin(app, 'parallel-ghost', `guess-${i}`)))).map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 401).length, 5, statuses.join());
+      assert.equal(statuses.filter((s) => s === 429).length, 15, statuses.join());
+    });
+
     it('unknown usernames are locked too (no hint that an account exists)', async () => {
       for (let i = 0; i < 5; i++) assert.equal((await managerLogin(app, 'ghost', 'x')).status, 401);
       assert.equal((await managerLogin(app, 'ghost', 'x')).status, 429);

@@ -4,7 +4,7 @@
 import { XML_NS } from '../../../src/contract/types.ts';
 import type { FieldDecl, MessageDecl, ScalarType } from '../../../src/contract/types.ts';
 import type { Format, Read, Sem } from './fuzz-read.ts';
-import { codePoints, isXmlChar, poisonsBody, readAs, textOf } from './fuzz-read.ts';
+import { codePoints, hasLoneSurrogate, isXmlChar, poisonsBody, readAs, textOf } from './fuzz-read.ts';
 
 export type MemberNs = 'inherit' | 'abs' | 'models' | 'other';
 
@@ -195,7 +195,15 @@ function winners(req: GenRequest, format: Format, message: MessageDecl): Map<str
 
 export function expectRead(req: GenRequest, format: Format, message: MessageDecl): ExpectedRead {
   const env = req.env;
-  let bad = req.members.some((m) => poisonsBody(m.sem, format));
+  // A form value is decoded only where it is used: for the first occurrence of a non-empty
+  // key (later ones are never looked at); keys are always decoded.
+  const firstOfKey = new Set<Member>();
+  const seen = new Set<string>();
+  for (const m of req.members) {
+    if (m.name !== '' && !seen.has(key(m.name))) firstOfKey.add(m);
+    seen.add(key(m.name));
+  }
+  let bad = req.members.some((m) => (format !== 'form' || firstOfKey.has(m) ? poisonsBody(m.sem, format) : false) || (format === 'form' && hasLoneSurrogate(m.name)));
   if (format === 'json' && env.top !== 'object') bad = true;
   if (format === 'xml') {
     if (key(env.rootName) !== key(message.typeName) || env.rootNs === 'wrong') bad = true;

@@ -265,7 +265,20 @@ export async function runFuzz(format: Format, engine: Engine, numRuns: number, s
     // Only these requests write, so the state read after one is the state before the next.
     let current = await readState(app);
     let currentHistory = await historyCount(app);
+    // The first failure, as it happened: later runs (shrinking) see its aftermath too, e.g.
+    // a request that hung and still writes.
+    let first: { run: number; error: unknown; input: string } | undefined;
+    let runNo = 0;
     const property = fc.asyncProperty(caseArb(format), async (c) => {
+      const run = ++runNo;
+      try {
+        await check(c);
+      } catch (error) {
+        first ??= { run, error, input: fc.stringify(c) };
+        throw error;
+      }
+    });
+    const check = async (c: Case): Promise<void> => {
       const before = current;
       const historyBefore = currentHistory;
       const encoded = encodeBody(c.req, format);
@@ -336,9 +349,18 @@ export async function runFuzz(format: Format, engine: Engine, numRuns: number, s
           assert.deepEqual(last, { participant: id, fields: changed });
         }
       }
-    });
+    };
     // On failure fc.assert throws with the seed, the path and the counterexample.
-    await fc.assert(property, { seed, numRuns, includeErrorInReport: true, ...(process.env.LCM_FUZZ_PATH ? { path: process.env.LCM_FUZZ_PATH } : {}) });
+    try {
+      await fc.assert(property, { seed, numRuns, includeErrorInReport: true, ...(process.env.LCM_FUZZ_PATH ? { path: process.env.LCM_FUZZ_PATH } : {}) });
+    } catch (err) {
+      const f = first;
+      throw new Error(
+        `${format} fuzz on ${engine} failed (seed ${seed}; replay with LCM_FUZZ_SEED=${seed}).\n` +
+          (f ? `First failure, run ${f.run}: ${f.error instanceof Error ? f.error.message : String(f.error)}\nInput: ${f.input}\n\n` : '') +
+          `fast-check after shrinking:\n${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
     stats.runs = Object.values(stats.byStatus).reduce((a, b) => a + b, 0);
     stats.ms = performance.now() - started;
     const tables = await app.deps.store.db.selectFrom('participants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

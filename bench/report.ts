@@ -69,3 +69,31 @@ export function writeReport(dir: string, report: BenchReport): string {
   fs.writeFileSync(path.join(dir, `latest${suffix}.json`), text);
   return file;
 }
+
+/** The run as the Markdown tables of docs/performance.md. */
+export function formatMarkdown(report: BenchReport): string {
+  const ms = (v: number) => v.toFixed(1);
+  const rows = report.scenarios.map((r) => {
+    const dur = Object.entries(r.durability)
+      .filter(([k]) => k === 'synchronous' || k === 'journal_mode' || k === 'synchronous_commit' || k === 'fsync')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    return `| ${r.id} | ${r.title} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${r.errorCodeNonZero} | ${r.peakRssMb ?? '?'} | ${r.groupCommit?.meanBatch ?? ''} | ${dur} |`;
+  });
+  const checkRows = report.checks.filter((c) => !/changes in the database|errors \+/.test(c.name)).map((c) => `| ${c.name} | ${c.target} | ${c.value} | ${c.pass ? 'pass' : '**FAIL**'} |`);
+  const errors = report.checks.filter((c) => /errors \+/.test(c.name));
+  const verified = report.checks.filter((c) => /changes in the database/.test(c.name));
+  return [
+    `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
+    '',
+    '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | requests per commit | durability read back |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+    '| target | wanted | measured | |',
+    '|---|---|---|---|',
+    ...checkRows,
+    `| errors + ErrorCode≠0, every scenario | 0 | ${errors.map((c) => c.value).join(', ')} | ${errors.every((c) => c.pass) ? 'pass' : '**FAIL**'} |`,
+    `| acknowledged changes found in the database | all | ${verified.filter((c) => c.pass).length} of ${verified.length} scenarios | ${verified.every((c) => c.pass) ? 'pass' : '**FAIL**'} |`,
+  ].join('\n');
+}

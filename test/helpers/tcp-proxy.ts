@@ -1,13 +1,15 @@
 // A TCP proxy in the test process between the service and PostgreSQL, to simulate outages
 // without touching the shared server: cut() destroys every connection and stops listening
 // (new connections are refused), freeze() keeps connections open but forwards nothing (a
-// network that drops packets), restore() brings it back on the same port.
+// network that drops packets), strand() silences the open connections for good while new
+// ones work (a failover), restore() brings it back on the same port.
 import net from 'node:net';
 
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private frozen = false;
+  private readonly stranded = new Set<[net.Socket, net.Socket]>();
   port = 0;
   /** Connections accepted since start. */
   accepted = 0;
@@ -79,6 +81,22 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * The connections open now go silent for good (their peer vanished, as in a failover to
+   * another server); new connections work normally.
+   */
+  strand(): void {
+    for (const pair of this.pairs) {
+      const [a, b] = pair;
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+      this.stranded.add(pair);
+    }
+    this.pairs.clear();
+  }
+
   /** Back to normal: listening again on the same port, frozen connections flowing again. */
   async restore(): Promise<void> {
     if (this.frozen) {
@@ -94,6 +112,11 @@ export class TcpProxy {
   }
 
   async stop(): Promise<void> {
+    for (const [a, b] of this.stranded) {
+      a.destroy();
+      b.destroy();
+    }
+    this.stranded.clear();
     await this.cut();
   }
 }

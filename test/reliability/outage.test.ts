@@ -283,6 +283,43 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
     }
   });
 
+  it('connections silenced for good (a failover): each dropped statement_timeout + 5 s after its last use, then served on new ones', async (t) => {
+    const database = await seededPostgres();
+    const target = new URL(database.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const { running, auth } = await serve(proxiedUrl(database.url, proxy.port), 2000);
+    const base = running.url;
+    try {
+      const load = startLoad(base, auth);
+      await sleep(1000);
+      const strandedAt = Date.now();
+      // Every connection open now stays silent forever; new connections reach the database.
+      proxy.strand();
+      assert.ok(await waitFor(() => firstSuccessAfter(load.answers, strandedAt + 2100) !== undefined, 40_000), 'no success on new connections');
+      const recovered = firstSuccessAfter(load.answers, strandedAt + 2100)!;
+      await sleep(1500);
+      await load.stop();
+
+      assertShapes(load.answers);
+      // Each silent connection is dropped 7 s (statement_timeout 2 s + 5 s) after its last
+      // use; the pool's 10 are used up a few at a time (batches in flight, the dispatcher).
+      assert.ok(recovered.endedAt - strandedAt <= 30_000, `recovered ${recovered.endedAt - strandedAt} ms after`);
+      const after = load.answers.filter((a) => a.startedAt > recovered.endedAt + 500);
+      assert.ok(after.length >= 10);
+      for (const a of after) assert.equal(a.status, 200, `request ${a.seq} after recovery`);
+      const durable = await assertDurable(database.url, load.answers);
+      t.diagnostic(
+        `stranded: served again ${recovered.endedAt - strandedAt} ms after the connections went silent; ` +
+          `${load.answers.filter((a) => a.status === 503).length} answered 503 meanwhile, max ${Math.max(...load.answers.map((a) => a.ms))} ms; ${durable.successes} successes`,
+      );
+    } finally {
+      await running.close();
+      await proxy.stop();
+      await database.drop();
+    }
+  });
+
   it('the service’s sessions terminated (pg_terminate_backend) under load: 503 or 200, never 500, and back at once', async (t) => {
     const database = await seededPostgres();
     const { running, auth } = await serve(database.url);

@@ -1,6 +1,8 @@
-// The reads and the write of a PostgreSQL ClientUpdate batch: one statement each, whatever
-// the batch's size, so that a batch costs two round trips (plus one per directory table
-// its requests name).
+// The reads and the writes of a ClientUpdate batch, whatever its size: one query reads the
+// participants (plus one per directory table its requests name). On PostgreSQL one
+// statement writes and commits everything, so that a batch costs two round trips; on
+// SQLite, inside the group-committed transaction, one UPDATE per changed participant and
+// one INSERT per history table.
 import { sql } from 'kysely';
 import type { Db, PosRef } from './directory.ts';
 import type { Participant } from '../domain/participant.ts';

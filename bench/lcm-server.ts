@@ -12,8 +12,10 @@ export interface LcmOptions {
 export async function startLcm(database: string, options: LcmOptions = {}): Promise<Service> {
   const port = await freePort();
   const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  // One process: its VmHWM is the server's peak RSS (LCM_WORKERS > 1 would fork workers).
   return startService([...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
+    LCM_WORKERS: '1',
   });
 }
 
@@ -36,7 +38,9 @@ export interface GroupCommitCounters {
 /** The group-commit counters of GET /metrics, or undefined when the server does not serve them. */
 export async function groupCommitCounters(url: string): Promise<GroupCommitCounters | undefined> {
   try {
-    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const token = process.env.LCM_METRICS_TOKEN;
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(`${url}/metrics`, { headers, signal: AbortSignal.timeout(5000) });
     if (!res.ok) return undefined;
     const text = await res.text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);

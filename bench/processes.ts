@@ -56,15 +56,6 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
-/** Resets VmHWM to the current RSS (Linux: clear_refs 5), so one server can serve two scenarios. */
-export function resetPeakRss(pid: number): void {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    /* not Linux, or not allowed: the peak then covers both scenarios */
-  }
-}
-
 /** Stops a child: SIGTERM, then SIGKILL after a grace period. */
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
-import { BENCH_DIR, freePort, peakRssMb, resetPeakRss, runChild, startService } from './processes.ts';
-import type { Service, Worker } from './processes.ts';
+import { BENCH_DIR, freePort, peakRssMb, runChild, startService } from './processes.ts';
+import type { Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startLcm } from './lcm-server.ts';
 import type { GroupCommitCounters } from './lcm-server.ts';
@@ -88,46 +88,41 @@ export interface BenchDatabase {
 }
 
 /**
- * Runs ClientUpdate scenarios one after the other on one database. They share one server
- * (its peak RSS reset in between), except under --profile, where each gets its own server
- * so that each profile holds one scenario.
+ * Runs ClientUpdate scenarios one after the other on one database, each against a server of
+ * its own, so that each peak RSS (and, under --profile, each profile) is of one scenario.
  */
 export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void): Promise<void> {
   const profileDir = opts.profileDir;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
-  let server: Service | undefined;
-  let token = '';
-  try {
-    for (const run of runs) {
-      const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
-      if (!server) {
-        log(`   database ready; starting lcm serve`);
-        server = await startLcm(db.database, { profileDir });
-        token = await signIn(server.url, db.password);
-        log(`   serving at ${server.url}; ${run.id}: load`);
-      } else resetPeakRss(server.child.pid!);
-      const before = await settledCounts(db.database);
-      const commits = await groupCommitCounters(server.url);
-      const load = await loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id));
-      const peak = peakRssMb(server.child.pid!);
-      const commitsAfter = await groupCommitCounters(server.url);
-      if (profileDir) {
-        await server.stop();
-        server = undefined;
-        keepProfile(profileDir, existing, run.id);
-      }
-      if (load.errorCodeNonZero > 0) process.stdout.write(`   ${run.id}: ErrorCodes ${JSON.stringify(load.errorCodes)}\n`);
-      const acknowledged = load.okAnswers.warmup + load.okAnswers.measured;
-      done({
-        ...fromLoad(run.id, run.title, db.participants, load),
-        peakRssMb: peak,
-        durability: await durability(db.database),
-        verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
-        groupCommit: groupCommit(commits, commitsAfter),
-      });
+  for (const run of runs) {
+    const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
+    log(`   starting lcm serve`);
+    const server = await startLcm(db.database, { profileDir });
+    let load: LoadResult;
+    let before: Counts;
+    let peak: number | null;
+    let commits: ScenarioResult['groupCommit'];
+    try {
+      const token = await signIn(server.url, db.password);
+      log(`   serving at ${server.url}; ${run.id}: load`);
+      before = await settledCounts(db.database);
+      const commitsBefore = await groupCommitCounters(server.url);
+      load = await loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id));
+      peak = peakRssMb(server.child.pid!);
+      commits = groupCommit(commitsBefore, await groupCommitCounters(server.url));
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server?.stop();
+    if (profileDir) keepProfile(profileDir, existing, run.id);
+    if (load.errorCodeNonZero > 0) process.stdout.write(`   ${run.id}: ErrorCodes ${JSON.stringify(load.errorCodes)}\n`);
+    const acknowledged = load.okAnswers.warmup + load.okAnswers.measured;
+    done({
+      ...fromLoad(run.id, run.title, db.participants, load),
+      peakRssMb: peak,
+      durability: await durability(db.database),
+      verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
+      groupCommit: commits,
+    });
   }
 }
 

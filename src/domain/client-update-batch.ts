@@ -62,7 +62,7 @@ export function clientUpdates(store: Store): ClientUpdates {
  * PostgreSQL batches committing at once, each on its own connection: while one waits for
  * its round trips and its commit, the next gathers and runs.
  */
-const BATCHES_IN_FLIGHT = 4;
+const BATCHES_IN_FLIGHT = 2;
 
 const RETRY_ONE_BY_ONE = new Set(['40P01', '40001']);
 

@@ -26,6 +26,7 @@ import type { Participant } from './participant.ts';
 import type { ChangeToRecord } from './history.ts';
 import { changeRows } from './history.ts';
 import { checkProfile, uniqueClaims } from './profile-rules.ts';
+import type { ProfileCheck } from './profile-rules.ts';
 import { trimmed } from './text.ts';
 import type { UpdateScope } from './update-scope.ts';
 import { applyClientUpdate, updateClient } from './client-update.ts';
@@ -89,9 +90,9 @@ async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: 
 export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter): Promise<Settled<ClientUpdateOutcome>[]> {
   const state = await BatchState.read(db, jobs);
   const results: Settled<ClientUpdateOutcome>[] = [];
-  for (const { ctx, req } of jobs) {
+  for (const [i, { ctx, req }] of jobs.entries()) {
     try {
-      const applied = await applyClientUpdate(state.scope, ctx, req);
+      const applied = await applyClientUpdate(state.scope, ctx, req, state.checks[i]);
       results.push({ ok: true, value: applied.response });
     } catch (err) {
       // Nothing of a failed request was staged: write() is its last step.
@@ -122,6 +123,8 @@ class BatchState {
   private readonly records: ChangeToRecord[] = [];
 
   private constructor(
+    /** checkProfile of each job, in job order. */
+    readonly checks: readonly ProfileCheck[],
     private readonly participants: Map<number, Participant>,
     private readonly operators: Set<number>,
     private readonly poses: Map<string, PosRef>,
@@ -130,10 +133,8 @@ class BatchState {
 
   static async read(db: Db, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
     const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
-    const claims: UniqueClaims[] = jobs.map(({ req }) => {
-      const checked = checkProfile(req);
-      return checked.ok ? uniqueClaims(checked.values) : {};
-    });
+    const checks = jobs.map(({ req }) => checkProfile(req));
+    const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
     const ids = distinct(jobs.map((j) => (j.req.Client !== undefined && j.req.Client > 0 ? j.req.Client : undefined)));
     const read = await readParticipants(db, ids, callerOperators, {
       phones: distinct(claims.map((c) => c.phone)),
@@ -145,6 +146,7 @@ class BatchState {
     const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
     const wanted = new Set(ids);
     const state = new BatchState(
+      checks,
       new Map(read.filter((p) => wanted.has(p.id)).map((p) => [p.id, p])),
       operators,
       new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),

@@ -12,6 +12,7 @@ import { profileDiff } from './participant.ts';
 import { resultFor } from './results.ts';
 import { trimmed } from './text.ts';
 import { CONFLICT_CODE, checkProfile, conflictCode, uniqueClaims } from './profile-rules.ts';
+import type { ProfileCheck } from './profile-rules.ts';
 import { authorizeParticipant } from './authorize.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
 import type { UpdateScope } from './update-scope.ts';
@@ -47,8 +48,11 @@ export async function updateClient(store: Store, ctx: CallContext, req: ClientUp
   }
 }
 
-/** The rules, in the order of the ErrorCode table, then the write — all through `scope`. */
-export async function applyClientUpdate(scope: UpdateScope, ctx: CallContext, req: ClientUpdateRequest): Promise<AppliedUpdate> {
+/**
+ * The rules, in the order of the ErrorCode table, then the write — all through `scope`.
+ * `checked` is checkProfile(req), passed in by a batch that already computed it.
+ */
+export async function applyClientUpdate(scope: UpdateScope, ctx: CallContext, req: ClientUpdateRequest, checked: ProfileCheck = checkProfile(req)): Promise<AppliedUpdate> {
   const auth = await authorizeParticipant((id) => scope.operatorExists(id), ctx.principal, req, (id) => scope.lockParticipant(id));
   if (auth.kind === 'forbidden') return { response: FORBIDDEN };
   if (auth.kind === 'error') return { response: fail(auth.code) };
@@ -60,7 +64,6 @@ export async function applyClientUpdate(scope: UpdateScope, ctx: CallContext, re
   const siteCode = trimmed(req.SiteCode);
   if (siteCode !== undefined && !(await scope.isActiveSite(operatorId, siteCode))) return { response: fail(5) };
 
-  const checked = checkProfile(req);
   if (!checked.ok) return { response: fail(checked.code, checked.field) };
   const wanted = checked.values;
   const conflict = conflictCode(await scope.takenByOthers(operatorId, before.id, uniqueClaims(wanted)));

@@ -1,18 +1,34 @@
 // The usual set-up of a suite: a fresh store loaded with the fixtures, and the app over it
 // built by the production factory.
 import type { FastifyInstance } from 'fastify';
-import { createTestStore } from './engines.ts';
-import type { TestStore } from './engines.ts';
+import { createTestDatabase, createTestStore } from './engines.ts';
+import type { TestDatabase, TestStore } from './engines.ts';
 import { FIXTURES } from './fixtures.ts';
 import type { Config } from '../../src/config.ts';
 import type { Engine } from '../../src/store/db.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { seed } from '../../src/store/fixtures.ts';
+import type { Fixtures } from '../../src/store/fixtures.ts';
+import { openStore } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 
 export async function seededStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
   const ts = await createTestStore(engine, overrides);
   await seed(ts.store.db, ts.store.engine, FIXTURES);
   return ts;
+}
+
+/** A fresh database, migrated and loaded with the fixtures, for servers run as child processes. */
+export async function seededDatabase(engine: Engine, fixtures: Fixtures = FIXTURES): Promise<TestDatabase> {
+  const database = await createTestDatabase(engine);
+  const store = await openStore(database.url);
+  try {
+    await migrateToLatest(store.db);
+    await seed(store.db, store.engine, fixtures);
+  } finally {
+    await store.close();
+  }
+  return database;
 }
 
 export interface Seeded {

@@ -9,16 +9,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
-import { createTestDatabase } from '../helpers/engines.ts';
 import type { TestDatabase } from '../helpers/engines.ts';
-import { seededApp } from '../helpers/app.ts';
+import { seededApp, seededDatabase } from '../helpers/app.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openStore } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
-import { seed } from '../../src/store/fixtures.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { startServer } from '../../src/http/server.ts';
 import type { RunningServer } from '../../src/http/server.ts';
 
@@ -132,17 +127,7 @@ async function health(base: string): Promise<{ status: number; ms: number }> {
   return { status: res.status, ms: Date.now() - t };
 }
 
-async function seededPostgres(): Promise<TestDatabase> {
-  const database = await createTestDatabase('postgres');
-  const store = await openStore(database.url);
-  try {
-    await migrateToLatest(store.db);
-    await seed(store.db, store.engine, FIXTURES);
-  } finally {
-    await store.close();
-  }
-  return database;
-}
+const seededPostgres = (): Promise<TestDatabase> => seededDatabase('postgres');
 
 function proxiedUrl(url: string, port: number): string {
   const u = new URL(url);

@@ -8,30 +8,18 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { createTestDatabase } from '../helpers/engines.ts';
+import { seededDatabase } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/engines.ts';
+import { freePort } from '../helpers/net.ts';
 import { ROOT, runLcm } from '../helpers/cli.ts';
-import { FIXTURES } from '../helpers/fixtures.ts';
 import { startReceiver } from '../history/support.ts';
 import type { Receiver } from '../history/support.ts';
-import { openStore } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
-import { seed } from '../../src/store/fixtures.ts';
 
 const PG = process.env.LCM_TEST_PG;
 const BIN = path.join(ROOT, 'bin/lcm.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Served {
   name: string;
@@ -115,14 +103,7 @@ describe('scale-out: several server processes on one PostgreSQL', { skip: PG ? f
   const version = async (client: number): Promise<number> => Number((await admin.query('select version from participants where id = $1', [client])).rows[0].version);
 
   before(async () => {
-    database = await createTestDatabase('postgres');
-    const store = await openStore(database.url);
-    try {
-      await migrateToLatest(store.db);
-      await seed(store.db, store.engine, FIXTURES);
-    } finally {
-      await store.close();
-    }
+    database = await seededDatabase('postgres');
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     // A starts first and generates the JWT secret into the settings table; B and C read it.

@@ -56,6 +56,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = await openStore(config.database, {
     connectTimeoutMs: config.dbTimeoutMs > 0 ? Math.min(PG_CONNECT_TIMEOUT_MS, config.dbTimeoutMs) : PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.dbTimeoutMs,
+    backgroundCheckpoints: true,
   });
   let demoPassword: string | undefined;
   try {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import type { TxWork } from './group-commit.ts';
 import { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
@@ -67,6 +68,8 @@ export interface OpenOptions {
    * server sets it for serving processes; commands (migrations, imports) run unbounded.
    */
   statementTimeoutMs?: number;
+  /** SQLite: WAL checkpoints in a worker thread instead of inside commits (serving processes). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** Default of OpenOptions.connectTimeoutMs. */
@@ -133,6 +136,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  const checkpointer = options.backgroundCheckpoints ? startCheckpointer(conn, file) : undefined;
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(conn) }) });
   const committer = new GroupCommitter(db);
   return {
@@ -143,6 +147,8 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     groupCommit: committer.stats,
     close: async () => {
       await committer.idle();
+      await checkpointer?.stop();
+      // The last connection to close checkpoints what is left in the WAL.
       await db.destroy();
     },
   };

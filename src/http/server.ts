@@ -50,6 +50,14 @@ async function prepare(store: Store, out: { write(text: string): unknown }): Pro
   return demoPassword;
 }
 
+/**
+ * Connections the kernel may hold for us before they are accepted. Node's default (511)
+ * overflows when thousands of tills connect at once: the overflow is completed later by
+ * SYN-ACK retries (1, 3, 7, 15 s…), so clients wait seconds for a server that is idle.
+ * The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const out = options.out ?? process.stdout;
   // Statements of a serving process are bounded; see Config.dbTimeoutMs.
@@ -66,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const app = await buildApp({ config, store, logger: options.logger });
-  const url = await app.listen({ host: config.host, port: config.port });
+  const url = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   const where = store.engine === 'sqlite' ? store.file : 'postgresql';
   out.write(`lcm serving ${url} (database: ${where}${options.prepared ? `, pid ${process.pid}` : ''})\n`);
   // Change events reach the webhooks from every serving process; see claimDeliveries.

@@ -79,14 +79,25 @@ export const PG_CONNECT_TIMEOUT_MS = 2000;
 export const PG_SILENCE_MARGIN_MS = 5000;
 
 /**
- * A socket for pg that destroys itself after `ms` without traffic. Idle pooled clients
- * are closed by the pool sooner (idleTimeoutMillis, 10 s); a query in flight gets an
+ * A socket for pg that destroys itself after `ms` without traffic from the database. Idle
+ * pooled clients are also closed by the pool (idleTimeoutMillis, 10 s); a query in flight gets an
  * answer within statement_timeout; so silence past that means the peer is gone, and
  * the query fails ("Connection terminated…", answered 503) instead of hanging.
  */
 function silenceBoundedSocket(ms: number): net.Socket {
   const socket = new net.Socket();
-  socket.setTimeout(ms, () => socket.destroy(new Error(`Connection terminated: no traffic from the database for ${ms} ms`)));
+  // Only what the database sends counts: a query written to a dead connection must not
+  // extend its life (socket.setTimeout would count writes too, so a pool handing dead
+  // connections out one after another would keep each alive for another `ms`).
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => socket.destroy(new Error(`Connection terminated: no traffic from the database for ${ms} ms`)), ms);
+    timer.unref();
+  };
+  socket.on('connect', arm);
+  socket.on('data', arm);
+  socket.on('close', () => clearTimeout(timer));
   return socket;
 }
 

@@ -181,7 +181,11 @@ for (const [index, engine] of ENGINES.entries()) {
             // The random moment counts from the first acknowledged update: on a busy machine a
             // freshly started server can take a while to answer at all.
             const t0 = performance.now();
-            await load.firstAck(20_000);
+            await load.firstAck(20_000).catch((err: unknown) => {
+              // A failing round must not leave its clients sending forever.
+              load.halt();
+              throw err;
+            });
             const firstAckMs = Math.round(performance.now() - t0);
             await sleep(killAfterMs);
             load.halt();

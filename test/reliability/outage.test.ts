@@ -162,8 +162,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
     await proxy.start();
     const { running, auth } = await serve(proxiedUrl(database.url, proxy.port));
     const base = running.url;
+    const load = startLoad(base, auth);
     try {
-      const load = startLoad(base, auth);
       await sleep(1500);
       const cutAt = Date.now();
       await proxy.cut();
@@ -217,6 +217,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
           `recovered ${recovered.endedAt - restoreAt} ms after the database came back; ${durable.successes} successes, ${durable.historyRows} history rows`,
       );
     } finally {
+      // Stopped here too: a failed assertion must not leave the load running forever.
+      await load.stop();
       await running.close();
       await proxy.stop();
       await database.drop();
@@ -230,8 +232,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
     await proxy.start();
     const { running, auth } = await serve(proxiedUrl(database.url, proxy.port), 2000);
     const base = running.url;
+    const load = startLoad(base, auth);
     try {
-      const load = startLoad(base, auth);
       await sleep(1000);
       const frozenAt = Date.now();
       proxy.freeze();
@@ -261,6 +263,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
           `recovered ${recovered.endedAt - restoreAt} ms after; ${durable.successes} successes, ${durable.historyRows} history rows`,
       );
     } finally {
+      // Stopped here too: a failed assertion must not leave the load running forever.
+      await load.stop();
       await proxy.restore();
       await running.close();
       await proxy.stop();
@@ -275,8 +279,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
     await proxy.start();
     const { running, auth } = await serve(proxiedUrl(database.url, proxy.port), 2000);
     const base = running.url;
+    const load = startLoad(base, auth);
     try {
-      const load = startLoad(base, auth);
       await sleep(1000);
       const strandedAt = Date.now();
       // Every connection open now stays silent forever; new connections reach the database.
@@ -299,6 +303,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
           `${load.answers.filter((a) => a.status === 503).length} answered 503 meanwhile, max ${Math.max(...load.answers.map((a) => a.ms))} ms; ${durable.successes} successes`,
       );
     } finally {
+      // Stopped here too: a failed assertion must not leave the load running forever.
+      await load.stop();
       await running.close();
       await proxy.stop();
       await database.drop();
@@ -312,8 +318,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
     const dbName = new URL(database.url).pathname.slice(1);
     const admin = new pg.Client({ connectionString: PG });
     await admin.connect();
+    const load = startLoad(base, auth);
     try {
-      const load = startLoad(base, auth);
       await sleep(1000);
       const kills: number[] = [];
       let terminated = 0;
@@ -341,6 +347,8 @@ describe('PostgreSQL outage', { skip: PG ? false : 'LCM_TEST_PG is not set' }, (
           `first success ${recovered.endedAt - lastKill} ms after the last round; ${durable.successes} successes`,
       );
     } finally {
+      // Stopped here too: a failed assertion must not leave the load running forever.
+      await load.stop();
       await admin.end();
       await running.close();
       await database.drop();

@@ -31,7 +31,12 @@ export interface Checkpointer {
 /** Starts checkpointing `file` in a worker thread; `conn` (the serving connection) stops checkpointing itself. */
 export function startCheckpointer(conn: SQLite.Database, file: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { driver, file, everyMs: CHECKPOINT_EVERY_MS } });
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { driver, file, everyMs: CHECKPOINT_EVERY_MS },
+    // It only runs a pragma: a small heap keeps the serving process's footprint down.
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
+  });
   worker.unref();
   conn.pragma('wal_autocheckpoint = 0');
   let stopping = false;

@@ -94,7 +94,11 @@ export async function findPos(db: Db, operatorId: number, code: string): Promise
     .where('operator_id', '=', operatorId)
     .where('code_key', '=', codeKey(code))
     .executeTakeFirst();
-  return row && { id: row.id, operatorId: row.operator_id, partnerId: row.partner_id, code: row.code };
+  return row && toPosRef(row);
+}
+
+export function toPosRef(row: { id: number; operator_id: number; partner_id: number | null; code: string }): PosRef {
+  return { id: row.id, operatorId: row.operator_id, partnerId: row.partner_id, code: row.code };
 }
 
 /** An active widget of the operator with this code, or undefined. */

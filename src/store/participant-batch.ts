@@ -5,6 +5,8 @@
 // one INSERT per history table.
 import { sql } from 'kysely';
 import type { Db, PosRef } from './directory.ts';
+import { toPosRef } from './directory.ts';
+import { applyChanges } from './participant-updates.ts';
 import type { Participant } from '../domain/participant.ts';
 import { toParticipant } from './participants.ts';
 import { codeKey } from './convert.ts';
@@ -60,7 +62,7 @@ export async function posesByCode(db: Db, operatorIds: readonly number[], codes:
     .where('operator_id', 'in', [...operatorIds])
     .where('code_key', 'in', codes.map(codeKey))
     .execute();
-  return rows.map((r) => ({ id: r.id, operatorId: r.operator_id, partnerId: r.partner_id, code: r.code }));
+  return rows.map(toPosRef);
 }
 
 /** The active widgets of these operators with any of these codes. */
@@ -94,13 +96,7 @@ export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: Ch
  * participant, one INSERT per history table.
  */
 export const writeBatchInTransaction: BatchWriter = async (db, writes, rows, updatedAt) => {
-  for (const w of writes) {
-    await db
-      .updateTable('participants')
-      .set((eb) => ({ ...profileColumns(w.participant), updated_at: updatedAt, version: eb('version', '+', w.changes) }))
-      .where('id', '=', w.participant.id)
-      .execute();
-  }
+  for (const w of writes) await applyChanges(db, w.participant.id, w.participant, w.changes, updatedAt);
   await insertChangeRows(db, rows);
 };
 

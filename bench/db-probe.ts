@@ -46,7 +46,8 @@ export async function settledCounts(database: string, timeoutMs = 15_000): Promi
 
 /**
  * SQLite: journal_mode is kept in the file; synchronous belongs to a connection, so it is read
- * from a connection opened by the server's own openStore. PostgreSQL: SHOW on the database.
+ * from a connection opened the way a serving process opens it (openStore, serving: the
+ * connection in its worker thread). PostgreSQL: SHOW on the database.
  */
 export async function durability(database: string): Promise<Record<string, string>> {
   if (/^postgres(ql)?:/i.test(database)) {
@@ -65,7 +66,7 @@ export async function durability(database: string): Promise<Record<string, strin
   const plain = new SQLite(database, { readonly: true });
   const journalMode = String(plain.pragma('journal_mode', { simple: true }));
   plain.close();
-  const store = await openStore(database);
+  const store = await openStore(database, { serving: true });
   try {
     const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
     const level = rows[0]?.synchronous;

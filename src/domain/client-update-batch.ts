@@ -1,17 +1,15 @@
-// Group commit of ClientUpdate. The requests that arrive together are read at once, checked
-// by the same rules as a single request, and written at once; on SQLite inside one
-// group-committed transaction (so the per-request cost is the rules, not the statements).
-// On PostgreSQL, where the cost is round trips rather than CPU (spec design.md,
-// Durability), a batch costs two round trips:
-// one query reads their participants and every holder of a unique value they claim (plus
-// one per directory table they name: Operator, PosCode, SiteCode); the same rules as for a
-// single request (applyClientUpdate) run in TypeScript in arrival order, over a scope that
-// answers from what was read and sees the earlier requests' changes; one statement writes
-// the profiles, history, ledger, events and deliveries and commits. Only then is anyone
-// answered. If the database refuses that statement — a participant changed since the read
-// (its version moved), another process claimed a phone meanwhile, a deadlock — nothing of
-// it is stored and the batch's requests run again one by one, each in its own transaction
-// with its participant locked.
+// Group commit of ClientUpdate, the same on both engines. The requests that arrive together
+// cost one read and one write, whatever their number: one query reads their participants
+// and every holder of a unique value they claim (plus one per directory table they name:
+// Operator, PosCode, SiteCode); the same rules as for a single request (applyClientUpdate)
+// run in TypeScript in arrival order, over a scope that answers from what was read and sees
+// the earlier requests' changes; then one transaction writes the profiles, history, ledger,
+// events and deliveries and commits (PostgreSQL: one statement; SQLite: one per table, in
+// the connection's thread). Only then is anyone answered. If the database refuses the
+// write — a participant changed since the read (its version moved: see isStaleBatch),
+// another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
+// the batch's requests run again one by one, each in its own transaction with its
+// participant locked.
 import type { Store } from '../store/db.ts';
 import type { Db, PosRef } from '../store/directory.ts';
 import { BatchQueue } from '../store/batch-queue.ts';
@@ -19,10 +17,10 @@ import type { Settled } from '../store/batch-queue.ts';
 import { codeKey, emailKey, nowIso } from '../store/convert.ts';
 import type { UniqueClaims, UniqueField } from '../store/participant-updates.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
-import { activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants, writeBatch, writeBatchInTransaction } from '../store/participant-batch.ts';
+import { BATCH_WRITERS, activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants } from '../store/participant-batch.ts';
 import type { BatchWriter } from '../store/participant-batch.ts';
 import type { CallContext } from './principal.ts';
-import type { Participant } from './participant.ts';
+import type { Participant, ProfileField } from './participant.ts';
 import type { ChangeToRecord } from './history.ts';
 import { changeRows } from './history.ts';
 import { checkProfile, uniqueClaims } from './profile-rules.ts';
@@ -45,23 +43,18 @@ export interface ClientUpdates {
 
 /** ClientUpdate for the app: requests that arrive together are applied as one batch. */
 export function clientUpdates(store: Store): ClientUpdates {
-  const queue =
-    store.engine === 'postgres'
-      ? new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
-          (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, writeBatch)),
-          store.groupCommit,
-          { concurrency: BATCHES_IN_FLIGHT },
-        )
-      : // One group-committed transaction per batch; the store counts its requests.
-        new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>((jobs) =>
-          withRetry(store, jobs, () => store.transact((tx) => applyBatch(tx, jobs, writeBatchInTransaction), jobs.length)),
-        );
+  const write = BATCH_WRITERS[store.engine];
+  const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
+    (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
+    store.groupCommit,
+    { concurrency: BATCHES_IN_FLIGHT },
+  );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
 
 /**
- * PostgreSQL batches committing at once, each on its own connection: while one waits for
- * its round trips and its commit, the next gathers and runs.
+ * Batches in flight at once: while one waits for its write and commit (PostgreSQL: on its
+ * own connection; SQLite: in the connection's thread), the next reads and runs the rules.
  */
 const BATCHES_IN_FLIGHT = 2;
 
@@ -75,6 +68,7 @@ async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: 
     const code = (err as { code?: string }).code;
     if (!isStaleBatch(err) && !uniqueViolation(err) && !(code && RETRY_ONE_BY_ONE.has(code))) throw err;
   }
+  store.groupCommit.retried++;
   const out: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
     try {
@@ -119,7 +113,8 @@ function participantKeys(p: Participant): string[] {
 /** What a batch read, updated by each request that succeeds, and what it will write. */
 class BatchState {
   private readonly holders = new Map<string, Set<number>>();
-  private readonly changes = new Map<number, number>();
+  /** Per changed participant: how many changes, and which fields they touched. */
+  private readonly changes = new Map<number, { count: number; fields: Set<ProfileField> }>();
   private readonly records: ChangeToRecord[] = [];
 
   private constructor(
@@ -184,15 +179,18 @@ class BatchState {
       for (const k of participantKeys(before)) this.holders.get(k)?.delete(before.id);
       for (const k of participantKeys(after)) this.hold(k, after.id);
       this.participants.set(after.id, after);
-      this.changes.set(after.id, (this.changes.get(after.id) ?? 0) + 1);
+      const seen = this.changes.get(after.id) ?? { count: 0, fields: new Set<ProfileField>() };
+      seen.count++;
+      for (const c of changed.changes) seen.fields.add(c.field);
+      this.changes.set(after.id, seen);
       this.records.push({ ctx, changed });
     },
   };
 
   async flush(db: Db, write: BatchWriter): Promise<void> {
-    const writes = [...this.changes].map(([id, changes]) => {
+    const writes = [...this.changes].map(([id, { count, fields }]) => {
       const participant = this.participants.get(id)!;
-      return { participant, changes, readVersion: participant.version - changes };
+      return { participant, changes: count, fields: [...fields], readVersion: participant.version - count };
     });
     if (writes.length === 0) return;
     const now = nowIso();

@@ -83,6 +83,15 @@ export function createMetrics(store: Store): AppMetrics {
       this.inc(stats.jobs);
     },
   });
+  new Counter({
+    name: 'lcm_group_commit_retried_total',
+    help: 'Batches refused as a whole (a row changed or a unique value claimed since their read) and run again one request at a time.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats.retried);
+    },
+  });
   new Gauge({
     name: 'lcm_group_commit_largest_batch',
     help: 'The largest group-commit batch since the process started.',

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { PG_CONNECT_TIMEOUT_MS, openStore } from '../store/db.ts';
-import type { Store } from '../store/db.ts';
+import type { OpenOptions, Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { ensureDemoData, DEMO_LOGIN } from '../store/demo.ts';
 import { buildApp } from './app.ts';
@@ -58,14 +58,19 @@ async function prepare(store: Store, out: { write(text: string): unknown }): Pro
  */
 const LISTEN_BACKLOG = 4096;
 
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const out = options.out ?? process.stdout;
-  // Statements of a serving process are bounded; see Config.dbTimeoutMs.
-  const store = await openStore(config.database, {
+/** How a serving process opens its store (tests open theirs the same way). */
+export function servingStoreOptions(config: Config): OpenOptions {
+  return {
+    // Statements of a serving process are bounded; see Config.dbTimeoutMs.
     connectTimeoutMs: config.dbTimeoutMs > 0 ? Math.min(PG_CONNECT_TIMEOUT_MS, config.dbTimeoutMs) : PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.dbTimeoutMs,
-    backgroundCheckpoints: true,
-  });
+    serving: true,
+  };
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const out = options.out ?? process.stdout;
+  const store = await openStore(config.database, servingStoreOptions(config));
   let demoPassword: string | undefined;
   try {
     if (!options.prepared) demoPassword = await prepare(store, out);

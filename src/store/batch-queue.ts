@@ -8,6 +8,8 @@ export class BatchStats {
   /** Requests in the committed batches. */
   jobs = 0;
   largestBatch = 0;
+  /** Batches the database refused as a whole (a row changed or a value claimed since their read), run again one by one. */
+  retried = 0;
   private readonly listeners = new Set<(size: number) => void>();
 
   record(size: number): void {

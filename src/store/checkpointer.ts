@@ -6,7 +6,6 @@
 // every CHECKPOINT_EVERY_MS. Durability is unchanged: every commit still fsyncs the WAL.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import type SQLite from 'better-sqlite3';
 
 const CHECKPOINT_EVERY_MS = 200;
 
@@ -28,8 +27,12 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** Starts checkpointing `file` in a worker thread; `conn` (the serving connection) stops checkpointing itself. */
-export function startCheckpointer(conn: SQLite.Database, file: string): Checkpointer {
+/**
+ * Starts checkpointing `file` in a worker thread. The serving connection must not
+ * checkpoint itself (wal_autocheckpoint = 0); `fallBack` turns that back on, and is called
+ * should the thread ever fail: the WAL must not grow without bound.
+ */
+export function startCheckpointer(file: string, fallBack: () => void): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, {
     eval: true,
@@ -38,15 +41,13 @@ export function startCheckpointer(conn: SQLite.Database, file: string): Checkpoi
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
   });
   worker.unref();
-  conn.pragma('wal_autocheckpoint = 0');
   let stopping = false;
-  // Should the worker ever fail, the serving connection checkpoints again: the WAL must not grow without bound.
-  const fallBack = () => {
-    if (!stopping && conn.open) conn.pragma('wal_autocheckpoint = 1000');
+  const failed = () => {
+    if (!stopping) fallBack();
   };
-  worker.on('error', fallBack);
+  worker.on('error', failed);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  void exited.then(fallBack);
+  void exited.then(failed);
   return {
     stop: async () => {
       stopping = true;

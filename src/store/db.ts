@@ -9,6 +9,8 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kyse
 import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import type { Checkpointer } from './checkpointer.ts';
+import { SqliteThread, ThreadSqliteDialect } from './sqlite-thread.ts';
 import type { TxWork } from './group-commit.ts';
 import { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
@@ -68,9 +70,20 @@ export interface OpenOptions {
    * server sets it for serving processes; commands (migrations, imports) run unbounded.
    */
   statementTimeoutMs?: number;
-  /** SQLite: WAL checkpoints in a worker thread instead of inside commits (serving processes). */
-  backgroundCheckpoints?: boolean;
+  /**
+   * SQLite, for serving processes: the connection in a worker thread (sqlite-thread.ts), so
+   * that statements and commits do not stop the event loop, and WAL checkpoints in another
+   * (checkpointer.ts) instead of inside commits.
+   */
+  serving?: boolean;
 }
+
+/**
+ * Durability: every acknowledged commit is on disk (WAL + synchronous=FULL). Statement
+ * journals (a multi-row UPDATE under constraints keeps one) stay in memory: as temporary
+ * files they cost a create, write and unlink per transaction.
+ */
+const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY'];
 
 /** Default of OpenOptions.connectTimeoutMs. */
 export const PG_CONNECT_TIMEOUT_MS = 2000;
@@ -141,14 +154,20 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   }
   const file = path.resolve(database);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const conn = new SQLite(file);
-  // Durability: every acknowledged commit is on disk (WAL + synchronous=FULL).
-  conn.pragma('journal_mode = WAL');
-  conn.pragma('synchronous = FULL');
-  conn.pragma('foreign_keys = ON');
-  conn.pragma('busy_timeout = 5000');
-  const checkpointer = options.backgroundCheckpoints ? startCheckpointer(conn, file) : undefined;
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(conn) }) });
+  let db: Kysely<Database>;
+  let checkpointer: Checkpointer | undefined;
+  if (options.serving) {
+    const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0']);
+    const reader = new SQLite(file, { readonly: true });
+    reader.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new ThreadSqliteDialect(thread, withStatementCache(reader)) });
+    checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
+  } else {
+    // Commands (migrations, imports) write in bulk from one caller: no thread to cross.
+    const conn = new SQLite(file);
+    for (const pragma of SQLITE_PRAGMAS) conn.pragma(pragma);
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(conn) }) });
+  }
   const committer = new GroupCommitter(db);
   return {
     db,

@@ -33,6 +33,11 @@ export class GroupCommitter {
 
 /** One transaction, one savepoint per job; a failed commit rejects (so nobody is acknowledged). */
 async function commitTogether(db: Kysely<Database>, batch: TxWork<unknown>[]): Promise<Settled<unknown>[]> {
+  const [only] = batch;
+  if (batch.length === 1 && only) {
+    // Alone, a job needs no savepoint: its failure rolls back the transaction and rejects it.
+    return [{ ok: true, value: await db.transaction().execute(only) }];
+  }
   return db.transaction().execute(async (tx) => {
     const outcomes: Settled<unknown>[] = [];
     for (const work of batch) {

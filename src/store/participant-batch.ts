@@ -6,13 +6,14 @@
 import { sql } from 'kysely';
 import type { Db, PosRef } from './directory.ts';
 import { toPosRef } from './directory.ts';
-import { applyChanges } from './participant-updates.ts';
-import type { Participant } from '../domain/participant.ts';
 import { toParticipant } from './participants.ts';
 import { codeKey } from './convert.ts';
 import type { ChangeRows } from '../domain/history.ts';
 import { insertChangeRows } from './history.ts';
 import { profileColumns } from './profile-columns.ts';
+import type { DbBool } from './schema.ts';
+import type { Participant, ProfileChanges, ProfileField } from '../domain/participant.ts';
+import type { Engine } from './db.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
@@ -85,20 +86,69 @@ export interface ParticipantWrite {
   readVersion: number;
   /** How many changes the batch made to it (its version grows by as many). */
   changes: number;
+  /** The fields those changes touched. */
+  fields: readonly ProfileField[];
 }
 
 /** Writes a batch's changed participants and the rows that record the changes. */
 export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
 
 /**
- * The batch's write inside a transaction the caller holds (SQLite's group commit, where no
- * other writer can come between the batch's read and this write): one UPDATE per changed
- * participant, one INSERT per history table.
+ * Each changed participant's final profile, and the version guard: a participant changed
+ * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
+ * and aborts the statement (see isStaleBatch). One column list for both engines, with the
+ * PostgreSQL type each is read back as.
  */
-export const writeBatchInTransaction: BatchWriter = async (db, writes, rows, updatedAt) => {
-  for (const w of writes) await applyChanges(db, w.participant.id, w.participant, w.changes, updatedAt);
-  await insertChangeRows(db, rows);
-};
+const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string])[] = [
+  ['name', 'text'],
+  ['surname', 'text'],
+  ['patronymic', 'text'],
+  ['phone', 'bigint'],
+  ['email', 'text'],
+  ['email_key', 'text'],
+  ['birthdate', 'date'],
+  ['gender', 'smallint'],
+  ['allow_sms', 'boolean'],
+  ['allow_email', 'boolean'],
+  ['allow_email_online_cheque', 'boolean'],
+  ['contragent_id', 'text'],
+];
+const VERSION_GUARD = 'version = case when p.version = u.read_version then p.version + u.bumps end';
+const SET_PROFILE = sql.raw([...PROFILE_WRITE_COLUMNS.map(([c]) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
+
+function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
+  return writes.map((w) => {
+    const c = profileColumns(columnsOf(w));
+    const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changes };
+    for (const b of ['allow_sms', 'allow_email', 'allow_email_online_cheque'] as const) if (b in c) row[b] = bool(c[b]);
+    return row;
+  });
+}
+
+/** Only the fields a write changed: a column set, even to its old value, rewrites the pages of its indexes. */
+const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
+
+/**
+ * SQLite's batch write, in a transaction of its own: one UPDATE per set of changed columns
+ * (usually one for the batch; its rows as one JSON parameter, with writeBatch's version
+ * guard), one INSERT per history table.
+ */
+const writeBatchSqlite: BatchWriter = (db, writes, rows, updatedAt) =>
+  db.transaction().execute(async (tx) => {
+    const groups = new Map<string, Record<string, unknown>[]>();
+    for (const row of participantRows(writes, (v) => v, changedFields)) {
+      const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
+      groups.set(columns, [...(groups.get(columns) ?? []), row]);
+    }
+    for (const [columns, group] of groups) {
+      const names = columns ? columns.split(',') : [];
+      const set = sql.raw([...names.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
+      const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
+      await sql`update participants as p set ${set}, updated_at = ${updatedAt}
+        from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(tx);
+    }
+    await insertChangeRows(tx, rows);
+  });
 
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
@@ -115,28 +165,16 @@ const CONTEXT_TYPES =
  * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
  * isStaleBatch.
  */
-export const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
-  const participants = writes.map((w) => {
-    const c = profileColumns(w.participant);
-    const bool = (v: unknown) => (v === null || v === undefined ? null : v === 1 || v === true);
-    return { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changes, allow_sms: bool(c.allow_sms), allow_email: bool(c.allow_email), allow_email_online_cheque: bool(c.allow_email_online_cheque) };
-  });
+const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
+  const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
   await sql`
     with u as (
-      select * from ${recordset(
-        participants,
-        'id integer, read_version integer, bumps integer, name text, surname text, patronymic text, phone bigint, email text, email_key text, birthdate date, gender smallint, allow_sms boolean, allow_email boolean, allow_email_online_cheque boolean, contragent_id text',
-      )}
+      select * from ${recordset(participants, `id integer, read_version integer, bumps integer, ${PROFILE_WRITE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}`)}
     ), upd as (
-      update participants as p set
-        name = u.name, surname = u.surname, patronymic = u.patronymic, phone = u.phone,
-        email = u.email, email_key = u.email_key, birthdate = u.birthdate, gender = u.gender,
-        allow_sms = u.allow_sms, allow_email = u.allow_email, allow_email_online_cheque = u.allow_email_online_cheque,
-        contragent_id = u.contragent_id, updated_at = ${updatedAt},
-        version = case when p.version = u.read_version then p.version + u.bumps end
+      update participants as p set ${SET_PROFILE}, updated_at = ${updatedAt}
       from u where p.id = u.id
     ), h as (
       insert into change_history (${sql.raw(CONTEXT_COLUMNS)}, fields)
@@ -162,8 +200,11 @@ export const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
     select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id`.execute(db);
 };
 
-/** True when writeBatch refused because a participant changed after the batch read it. */
+/** The batch write of each engine; it commits on its own. */
+export const BATCH_WRITERS: Record<Engine, BatchWriter> = { postgres: writeBatch, sqlite: writeBatchSqlite };
+
+/** True when a batch write refused because a participant changed after the batch read it. */
 export function isStaleBatch(err: unknown): boolean {
-  const e = err as { code?: string; column?: string };
-  return e.code === '23502' && e.column === 'version';
+  const e = err as { code?: string; column?: string; message?: string };
+  return (e.code === '23502' && e.column === 'version') || (e.code === 'SQLITE_CONSTRAINT_NOTNULL' && /participants\.version/.test(e.message ?? ''));
 }

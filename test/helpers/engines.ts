@@ -8,6 +8,7 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { openStore } from '../../src/store/db.ts';
+import { servingStoreOptions } from '../../src/http/server.ts';
 import type { Engine, Store } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -57,7 +58,8 @@ export interface TestStore {
 export async function createTestStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
   const database = await createTestDatabase(engine);
   const config = loadConfig({}, { jwtSecret: 'test-secret-0123456789abcdef0123456789', ...overrides, database: database.url } as never);
-  const store = await openStore(config.database);
+  // Opened as a serving process opens it: the app under test runs on the production path.
+  const store = await openStore(config.database, servingStoreOptions(config));
   await migrateToLatest(store.db);
   return {
     store,

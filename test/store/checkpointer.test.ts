@@ -26,7 +26,7 @@ describe('background WAL checkpoints on SQLite', () => {
       await migrateToLatest(plain.db);
       await plain.close();
 
-      const store = await openStore(database.url, { backgroundCheckpoints: true });
+      const store = await openStore(database.url, { serving: true });
       const conn = new SQLite(database.url, { readonly: true });
       try {
         const before = size(database.url);

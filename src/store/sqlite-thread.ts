@@ -1,0 +1,225 @@
+// The SQLite connection of a serving process lives in a worker thread. better-sqlite3 is
+// synchronous: on the main thread every statement, and the fsync of every commit (a third of
+// a loaded server's time), would stop the event loop, so no request could be read, decoded
+// or checked meanwhile. Here the main thread sends each query to the thread and goes on;
+// the commit's fsync overlaps the next requests' work and uses the second core.
+// Durability is unchanged: a commit resolves only after SQLite returned from it.
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CompiledQuery, SelectQueryNode, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, SqliteDatabase } from 'kysely';
+
+interface Answer {
+  id: number;
+  rows?: Record<string, unknown>[];
+  changes?: number;
+  lastInsertRowid?: number | bigint;
+  error?: { name?: string; message: string; code?: string };
+}
+
+/** An SQLite error raised in the thread, with its name and code (SQLITE_BUSY, …) kept. */
+function rebuild(error: NonNullable<Answer['error']>): Error {
+  const err = new Error(error.message) as Error & { code?: string };
+  if (error.name) err.name = error.name;
+  if (error.code !== undefined) err.code = error.code;
+  return err;
+}
+
+export class SqliteThread {
+  private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (a: Answer) => {
+      const waiter = this.pending.get(a.id);
+      if (!waiter) return;
+      this.pending.delete(a.id);
+      // Unreferenced while idle: an open store alone must not keep a process alive.
+      if (this.pending.size === 0) worker.unref();
+      if (a.error) waiter.reject(rebuild(a.error));
+      else waiter.resolve(a);
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      for (const w of this.pending.values()) w.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        fail(this.failure ?? new Error('the SQLite thread has exited'));
+        resolve();
+      }),
+    );
+  }
+
+  /** Opens `file` in a new thread and runs `pragmas` on it; rejects when it cannot be opened. */
+  static async open(file: string, pragmas: readonly string[]): Promise<SqliteThread> {
+    const worker = new Worker(fileURLToPath(new URL('./sqlite-thread-worker.cjs', import.meta.url)), {
+      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas },
+    });
+    const ready = await new Promise<{ ready: boolean; error?: Answer['error'] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (!ready.ready) {
+      await worker.terminate();
+      throw rebuild(ready.error ?? { message: `cannot open ${file}` });
+    }
+    worker.unref();
+    return new SqliteThread(worker);
+  }
+
+  /** Runs one statement; `begin`: BEGIN IMMEDIATE first. */
+  query(sql: string, params: readonly unknown[], begin = false): Promise<Answer> {
+    return this.send({ sql, params, begin });
+  }
+
+  /** Rolls back the transaction if one is open. */
+  rollback(): Promise<Answer> {
+    return this.send({ rollback: true });
+  }
+
+  private send(message: object): Promise<Answer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  /** Closes the connection (checkpointing what is left in the WAL) and ends the thread. */
+  async close(): Promise<void> {
+    if (!this.failure) {
+      this.worker.ref();
+      this.worker.postMessage('close');
+    }
+    await this.exited;
+  }
+}
+
+/**
+ * Where a query runs. Outside a transaction a kysely SELECT runs at once on the main
+ * thread's read-only connection (WAL: it sees every commit and never waits for the
+ * writer); everything else runs on the thread's connection, one caller at a time.
+ */
+class SplitConnection implements DatabaseConnection {
+  /** Holds the thread's connection: begun a transaction (its BEGIN maybe not yet sent). */
+  inTransaction = false;
+  beginPending = false;
+
+  constructor(private readonly driver: SplitDriver) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.inTransaction) {
+      if (SelectQueryNode.is(compiled.query)) return { rows: this.driver.reader.prepare(compiled.sql).all(compiled.parameters) as R[] };
+      const release = await this.driver.lock();
+      try {
+        return toResult(await this.driver.thread.query(compiled.sql, compiled.parameters));
+      } finally {
+        release();
+      }
+    }
+    const begin = this.beginPending;
+    this.beginPending = false;
+    return toResult(await this.driver.thread.query(compiled.sql, compiled.parameters, begin));
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    yield await this.executeQuery<R>(compiled);
+  }
+}
+
+function toResult<R>(a: Answer): QueryResult<R> {
+  if (a.rows) return { rows: a.rows as R[] };
+  return {
+    numAffectedRows: a.changes === undefined ? undefined : BigInt(a.changes),
+    insertId: a.lastInsertRowid === undefined ? undefined : BigInt(a.lastInsertRowid),
+    rows: [],
+  };
+}
+
+class SplitDriver implements Driver {
+  private locked: Promise<void> | undefined;
+  private readonly releases = new WeakMap<SplitConnection, () => void>();
+
+  constructor(
+    readonly thread: SqliteThread,
+    readonly reader: SqliteDatabase,
+  ) {}
+
+  async init(): Promise<void> {}
+
+  /** Waits for the thread's connection; the result gives it back. */
+  async lock(): Promise<() => void> {
+    while (this.locked) await this.locked;
+    let release!: () => void;
+    this.locked = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.locked = undefined;
+      release();
+    };
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new SplitConnection(this);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const release = this.releases.get(connection as SplitConnection);
+    this.releases.delete(connection as SplitConnection);
+    release?.();
+  }
+
+  // Every transaction here writes: BEGIN IMMEDIATE takes the write lock at once (see
+  // ImmediateSqliteDialect). It is sent with the transaction's first statement.
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as SplitConnection;
+    this.releases.set(c, await this.lock());
+    c.inTransaction = true;
+    c.beginPending = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as SplitConnection;
+    if (c.beginPending) c.beginPending = false; // nothing was run: nothing to commit
+    else await c.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as SplitConnection;
+    if (c.beginPending) c.beginPending = false;
+    else await this.thread.rollback();
+  }
+
+  async destroy(): Promise<void> {
+    this.reader.close();
+    await this.thread.close();
+  }
+}
+
+/** Kysely's SQLite dialect over a connection in a worker thread (and a reader on the main thread). */
+export class ThreadSqliteDialect implements Dialect {
+  constructor(
+    private readonly thread: SqliteThread,
+    /** A read-only connection to the same file, for the main thread. */
+    private readonly reader: SqliteDatabase,
+  ) {}
+  createDriver(): Driver {
+    return new SplitDriver(this.thread, this.reader);
+  }
+  createQueryCompiler() {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new SqliteIntrospector(db);
+  }
+}

@@ -16,6 +16,8 @@ export async function startLcm(database: string, options: LcmOptions = {}): Prom
   return startService([...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
     LCM_WORKERS: '1',
+    // A profile is read by source file: run the sources through tsx rather than the bundle.
+    ...(options.profileDir ? { LCM_TSX: '1' } : {}),
   });
 }
 

@@ -6,9 +6,73 @@
 // Durability is unchanged: a commit resolves only after SQLite returned from it.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { CompiledQuery, SelectQueryNode, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, SqliteDatabase } from 'kysely';
+
+// The thread's code: plain JavaScript (a worker gets no TypeScript loader), evaluated as
+// CommonJS, so that it runs the same from the sources and from the bundle (bin/bundle.js).
+const WORKER = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+
+let conn;
+try {
+  conn = new Database(workerData.file);
+  for (const pragma of workerData.pragmas) conn.pragma(pragma);
+  parentPort.postMessage({ ready: true });
+} catch (err) {
+  parentPort.postMessage({ ready: false, error: describe(err) });
+  process.exit(1);
+}
+
+// Kysely prepares every query anew; preparing costs about as much as running, so
+// statements are kept by their SQL text (least recently used dropped past MAX).
+const MAX = 500;
+const cache = new Map();
+function prepare(text) {
+  let stmt = cache.get(text);
+  if (stmt) cache.delete(text);
+  else stmt = conn.prepare(text);
+  cache.set(text, stmt);
+  if (cache.size > MAX) cache.delete(cache.keys().next().value);
+  return stmt;
+}
+
+function describe(err) {
+  return { name: err && err.name, message: String((err && err.message) || err), code: err && err.code };
+}
+
+function run(q) {
+  if (q.rollback) {
+    // SQLite may have rolled back already (an error that ends the transaction).
+    if (conn.inTransaction) conn.exec('rollback');
+    return { id: q.id, changes: 0 };
+  }
+  // A transaction's BEGIN travels with its first statement: one round trip less.
+  if (q.begin) conn.exec('begin immediate');
+  const stmt = prepare(q.sql);
+  if (stmt.reader) return { id: q.id, rows: stmt.all(q.params) };
+  const { changes, lastInsertRowid } = stmt.run(q.params);
+  return { id: q.id, changes, lastInsertRowid };
+}
+
+parentPort.on('message', (q) => {
+  if (q === 'close') {
+    // The last connection to close checkpoints what is left in the WAL.
+    conn.close();
+    parentPort.close();
+    return;
+  }
+  let answer;
+  try {
+    answer = run(q);
+  } catch (err) {
+    answer = { id: q.id, error: describe(err) };
+  }
+  parentPort.postMessage(answer);
+});
+`;
 
 interface Answer {
   id: number;
@@ -58,7 +122,8 @@ export class SqliteThread {
 
   /** Opens `file` in a new thread and runs `pragmas` on it; rejects when it cannot be opened. */
   static async open(file: string, pragmas: readonly string[]): Promise<SqliteThread> {
-    const worker = new Worker(fileURLToPath(new URL('./sqlite-thread-worker.cjs', import.meta.url)), {
+    const worker = new Worker(WORKER, {
+      eval: true,
       workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas },
     });
     const ready = await new Promise<{ ready: boolean; error?: Answer['error'] }>((resolve, reject) => {

@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
@@ -142,91 +143,139 @@ for (const engine of ENGINES) {
       assert.equal((await findParticipant(ts.store.db, 2))!.phone, old1);
     });
 
-    if (engine === 'postgres') {
-      it('a claim committed by another transaction during the batch: the batch is retried one by one, only that request is refused', async () => {
-        await upsertParticipant(ts.store.db, { id: 50, operatorId: 1, name: 'Сосед' });
-        const claimed = 79169990000;
-        const other = new pg.Client({ connectionString: ts.config.database });
-        await other.connect();
-        try {
-          // Not yet committed: the batch's reads cannot see it, its UPDATE waits on it.
-          await other.query('begin');
-          await other.query('update participants set phone = $1 where id = 50', [claimed]);
-          const pending = together([
-            { Client: 1, Name: 'Раз' },
-            { Client: 2, Phone: claimed, Name: 'Нельзя' },
-            { Client: 1, Surname: 'Два' },
-          ]);
-          await waitForLockWait(ts);
-          await other.query('commit');
-          const { codes } = await pending;
-          assert.deepEqual(codes, [0, 7, 0]);
-        } finally {
-          await other.end();
-        }
-        const p1 = (await findParticipant(ts.store.db, 1))!;
-        assert.equal(p1.name, 'Раз');
-        assert.equal(p1.surname, 'Два');
-        const p2 = (await findParticipant(ts.store.db, 2))!;
-        assert.notEqual(p2.phone, claimed);
-        assert.notEqual(p2.name, 'Нельзя');
-        assert.equal((await findParticipant(ts.store.db, 50))!.phone, claimed);
-      });
+    it('a claim committed by another transaction during the batch: the batch is retried one by one, only that request is refused', async () => {
+      await upsertParticipant(ts.store.db, { id: 50, operatorId: 1, name: 'Сосед' });
+      const claimed = 79169990000;
+      const retried = ts.store.groupCommit.retried;
+      const other = await otherTransaction(ts);
+      try {
+        // Not yet committed: the batch's read cannot see it, its write waits for it.
+        await other.run(`update participants set phone = ${claimed} where id = 50`);
+        const pending = together([
+          { Client: 1, Name: 'Раз' },
+          { Client: 2, Phone: claimed, Name: 'Нельзя' },
+          { Client: 1, Surname: 'Два' },
+        ]);
+        await other.waitUntilBlocking();
+        await other.commit();
+        const { codes } = await pending;
+        assert.deepEqual(codes, [0, 7, 0]);
+      } finally {
+        await other.close();
+      }
+      assert.equal(ts.store.groupCommit.retried, retried + 1, 'the batch was refused as a whole and run again');
+      const p1 = (await findParticipant(ts.store.db, 1))!;
+      assert.equal(p1.name, 'Раз');
+      assert.equal(p1.surname, 'Два');
+      const p2 = (await findParticipant(ts.store.db, 2))!;
+      assert.notEqual(p2.phone, claimed);
+      assert.notEqual(p2.name, 'Нельзя');
+      assert.equal((await findParticipant(ts.store.db, 50))!.phone, claimed);
+    });
 
-      it('a participant changed by another transaction between the batch\'s read and write: no lost update', async () => {
+    it('a participant changed by another transaction between the batch\'s read and write: no lost update', async () => {
+      const before1 = (await findParticipant(ts.store.db, 1))!;
+      const retried = ts.store.groupCommit.retried;
+      const other = await otherTransaction(ts);
+      try {
+        // Not yet committed: the batch reads the old version, then its write waits for this commit.
+        await other.run("update participants set patronymic = 'Другой', version = version + 1 where id = 1");
+        const pending = together([
+          { Client: 1, Name: 'Пакет' },
+          { Client: 2, Name: 'Пакет-2' },
+        ]);
+        await other.waitUntilBlocking();
+        await other.commit();
+        const { codes } = await pending;
+        assert.deepEqual(codes, [0, 0]);
+      } finally {
+        await other.close();
+      }
+      assert.equal(ts.store.groupCommit.retried, retried + 1, 'the stale batch was refused by its version check and run again');
+      const p1 = (await findParticipant(ts.store.db, 1))!;
+      assert.equal(p1.patronymic, 'Другой', 'the other transaction\'s change survives');
+      assert.equal(p1.name, 'Пакет');
+      assert.equal(p1.version, before1.version + 2);
+      assert.equal((await findParticipant(ts.store.db, 2))!.name, 'Пакет-2');
+      const h1 = await historyOf(1);
+      assert.deepEqual(h1.at(-1), [{ Field: 'Name', Old: before1.name, New: 'Пакет' }]);
+    });
+
+    it('when the commit fails nobody in the batch is acknowledged and nothing is stored', async () => {
+      // Fails at COMMIT, after every statement of the batch succeeded: PostgreSQL a deferred
+      // constraint trigger, SQLite a deferred foreign key that a trigger breaks.
+      const refuseAtCommit =
+        engine === 'postgres'
+          ? [
+              sql`create function refuse_boom() returns trigger language plpgsql as $$
+                begin if new.fields like '%BOOM%' then raise exception 'refused at commit'; end if; return null; end $$`,
+              sql`create constraint trigger refuse_boom after insert on change_history
+                deferrable initially deferred for each row execute function refuse_boom()`,
+            ]
+          : [
+              sql`create table boom_guard (ref integer references participants (id) deferrable initially deferred)`,
+              sql`create trigger refuse_boom after insert on change_history when new.fields like '%BOOM%'
+                begin insert into boom_guard values (-1); end`,
+            ];
+      for (const statement of refuseAtCommit) await statement.execute(ts.store.db);
+      try {
         const before1 = (await findParticipant(ts.store.db, 1))!;
-        const other = new pg.Client({ connectionString: ts.config.database });
-        await other.connect();
-        try {
-          // Holds the row: the batch reads the old version, then its write waits for this commit.
-          await other.query('begin');
-          await other.query("update participants set patronymic = 'Другой', version = version + 1 where id = 1");
-          const pending = together([
-            { Client: 1, Name: 'Пакет' },
-            { Client: 2, Name: 'Пакет-2' },
-          ]);
-          await waitForLockWait(ts);
-          await other.query('commit');
-          const { codes } = await pending;
-          assert.deepEqual(codes, [0, 0]);
-        } finally {
-          await other.end();
-        }
-        const p1 = (await findParticipant(ts.store.db, 1))!;
-        assert.equal(p1.patronymic, 'Другой', 'the other transaction\'s change survives');
-        assert.equal(p1.name, 'Пакет');
-        assert.equal(p1.version, before1.version + 2);
-        assert.equal((await findParticipant(ts.store.db, 2))!.name, 'Пакет-2');
-        const h1 = await historyOf(1);
-        assert.deepEqual(h1.at(-1), [{ Field: 'Name', Old: before1.name, New: 'Пакет' }]);
-      });
-
-      it('when the commit fails nobody in the batch is acknowledged and nothing is stored', async () => {
-        // A deferred constraint trigger fails at COMMIT, after every statement of the batch succeeded.
-        await sql`create function refuse_boom() returns trigger language plpgsql as $$
-          begin if new.fields like '%BOOM%' then raise exception 'refused at commit'; end if; return null; end $$`.execute(ts.store.db);
-        await sql`create constraint trigger refuse_boom after insert on change_history
-          deferrable initially deferred for each row execute function refuse_boom()`.execute(ts.store.db);
-        try {
-          const before1 = (await findParticipant(ts.store.db, 1))!;
-          const before2 = (await findParticipant(ts.store.db, 2))!;
-          const historyBefore = (await historyOf(1)).length + (await historyOf(2)).length;
-          const outcomes = await Promise.allSettled([
-            updates.update(ctx(CASHIER), { Client: 1, Name: 'Ничего' }),
-            updates.update(ctx(CASHIER), { Client: 2, Name: 'BOOM' }),
-            updates.update(ctx(CASHIER), { Client: 1, Surname: 'Ничего' }),
-          ]);
-          assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
-          assert.deepEqual(await findParticipant(ts.store.db, 1), before1);
-          assert.deepEqual(await findParticipant(ts.store.db, 2), before2);
-          assert.equal((await historyOf(1)).length + (await historyOf(2)).length, historyBefore);
-        } finally {
-          await sql`drop trigger refuse_boom on change_history`.execute(ts.store.db);
-          await sql`drop function refuse_boom()`.execute(ts.store.db);
-        }
-      });
-    }
+        const before2 = (await findParticipant(ts.store.db, 2))!;
+        const historyBefore = (await historyOf(1)).length + (await historyOf(2)).length;
+        const outcomes = await Promise.allSettled([
+          updates.update(ctx(CASHIER), { Client: 1, Name: 'Ничего' }),
+          updates.update(ctx(CASHIER), { Client: 2, Name: 'BOOM' }),
+          updates.update(ctx(CASHIER), { Client: 1, Surname: 'Ничего' }),
+        ]);
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['rejected', 'rejected', 'rejected'],
+        );
+        assert.deepEqual(await findParticipant(ts.store.db, 1), before1);
+        assert.deepEqual(await findParticipant(ts.store.db, 2), before2);
+        assert.equal((await historyOf(1)).length + (await historyOf(2)).length, historyBefore);
+      } finally {
+        await sql`drop trigger refuse_boom ${sql.raw(engine === 'postgres' ? 'on change_history' : '')}`.execute(ts.store.db);
+        if (engine === 'postgres') await sql`drop function refuse_boom()`.execute(ts.store.db);
+        else await sql`drop table boom_guard`.execute(ts.store.db);
+      }
+    });
   });
+}
+
+interface OtherTransaction {
+  run(statement: string): Promise<void>;
+  /** Resolves once the batch's write waits for this transaction. */
+  waitUntilBlocking(): Promise<void>;
+  commit(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A write transaction of another connection (another process, as far as the store knows), begun and holding its locks. */
+async function otherTransaction(ts: TestStore): Promise<OtherTransaction> {
+  if (ts.store.engine === 'postgres') {
+    const other = new pg.Client({ connectionString: ts.config.database });
+    await other.connect();
+    await other.query('begin');
+    return {
+      run: async (statement) => void (await other.query(statement)),
+      waitUntilBlocking: () => waitForLockWait(ts),
+      commit: async () => void (await other.query('commit')),
+      close: () => other.end(),
+    };
+  }
+  const other = new SQLite(ts.config.database);
+  other.pragma('busy_timeout = 5000');
+  // Holds SQLite's one write lock: the batch's write transaction waits for it (busy_timeout).
+  other.exec('begin immediate');
+  return {
+    run: async (statement) => void other.exec(statement),
+    // The batch reads at once, then its BEGIN IMMEDIATE waits in the store's thread, which
+    // nothing shows from outside; the retried counter checked afterwards proves it happened.
+    waitUntilBlocking: () => new Promise((r) => setTimeout(r, 300)),
+    commit: async () => void other.exec('commit'),
+    close: async () => void other.close(),
+  };
 }
 
 /** Waits until some backend of the test database waits on a lock (the batch's UPDATE). */

@@ -17,7 +17,7 @@ import type { Settled } from '../store/batch-queue.ts';
 import { codeKey, emailKey, nowIso } from '../store/convert.ts';
 import type { UniqueClaims, UniqueField } from '../store/participant-updates.ts';
 import { uniqueViolation } from '../store/participant-updates.ts';
-import { BATCH_WRITERS, activeSitesByCode, existingOperators, isStaleBatch, posesByCode, readParticipants } from '../store/participant-batch.ts';
+import { activeSitesByCode, batchWriter, existingOperators, isStaleBatch, posesByCode, readParticipants } from '../store/participant-batch.ts';
 import type { BatchWriter } from '../store/participant-batch.ts';
 import type { CallContext } from './principal.ts';
 import type { Participant, ProfileField } from './participant.ts';
@@ -43,7 +43,7 @@ export interface ClientUpdates {
 
 /** ClientUpdate for the app: requests that arrive together are applied as one batch. */
 export function clientUpdates(store: Store): ClientUpdates {
-  const write = BATCH_WRITERS[store.engine];
+  const write = batchWriter(store);
   const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
     (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
     store.groupCommit,

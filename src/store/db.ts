@@ -32,6 +32,11 @@ export interface Store {
   transact<T>(work: TxWork<T>, weight?: number): Promise<T>;
   /** Group-commit counters: batches committed, requests in them, the largest batch. */
   readonly groupCommit: BatchStats;
+  /**
+   * SQLite serving stores: runs statements that need no answer in between as one transaction
+   * in one round trip to the connection's thread (see recordStatements). Resolves after the commit.
+   */
+  readonly transactAtOnce?: (statements: readonly CompiledQuery[]) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,11 +161,14 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Kysely<Database>;
   let checkpointer: Checkpointer | undefined;
+  let transactAtOnce: Store['transactAtOnce'];
   if (options.serving) {
     const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0']);
     const reader = new SQLite(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new ThreadSqliteDialect(thread, withStatementCache(reader)) });
+    const dialect = new ThreadSqliteDialect(thread, withStatementCache(reader));
+    db = new Kysely<Database>({ dialect });
+    transactAtOnce = (statements) => dialect.driver.transactAtOnce(statements);
     checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
   } else {
     // Commands (migrations, imports) write in bulk from one caller: no thread to cross.
@@ -175,6 +183,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     file,
     transact: (work, weight) => committer.run(work, weight),
     groupCommit: committer.stats,
+    transactAtOnce,
     close: async () => {
       await committer.idle();
       await checkpointer?.stop();

@@ -19,11 +19,12 @@ export interface NewChangeEvent {
  */
 export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = await db
+  await db
     .insertInto('change_events')
     .values(events.map((e) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt })))
-    .returning('id')
     .execute();
+  // Found by their event ids (known before the insert), not by the ids it returned: the two
+  // statements need no answer in between, so they can travel together (Store.transactAtOnce).
   await db
     .insertInto('webhook_deliveries')
     .columns(['event_id', 'webhook_id', 'participant_id'])
@@ -33,9 +34,9 @@ export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent
         .innerJoin('webhooks as w', 'w.operator_id', 'e.operator_id')
         .select(['e.id', 'w.id', 'e.participant_id'])
         .where(
-          'e.id',
+          'e.event_id',
           'in',
-          rows.map((r) => r.id),
+          events.map((e) => e.eventId),
         )
         .orderBy('e.id'),
     )

@@ -13,7 +13,8 @@ import { insertChangeRows } from './history.ts';
 import { profileColumns } from './profile-columns.ts';
 import type { DbBool } from './schema.ts';
 import type { Participant, ProfileChanges, ProfileField } from '../domain/participant.ts';
-import type { Engine } from './db.ts';
+import type { Store } from './db.ts';
+import { recordStatements } from './recorder.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
@@ -129,26 +130,34 @@ function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool |
 const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
 
 /**
- * SQLite's batch write, in a transaction of its own: one UPDATE per set of changed columns
+ * SQLite's batch write, committed on its own: one UPDATE per set of changed columns
  * (usually one for the batch; its rows as one JSON parameter, with writeBatch's version
- * guard), one INSERT per history table.
+ * guard), one INSERT per history table. A serving store takes all of it in one round trip to
+ * its thread (transactAtOnce) unless consents need the ids of the history rows.
  */
-const writeBatchSqlite: BatchWriter = (db, writes, rows, updatedAt) =>
-  db.transaction().execute(async (tx) => {
-    const groups = new Map<string, Record<string, unknown>[]>();
-    for (const row of participantRows(writes, (v) => v, changedFields)) {
-      const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
-      groups.set(columns, [...(groups.get(columns) ?? []), row]);
-    }
-    for (const [columns, group] of groups) {
-      const names = columns ? columns.split(',') : [];
-      const set = sql.raw([...names.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
-      const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
-      await sql`update participants as p set ${set}, updated_at = ${updatedAt}
-        from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(tx);
-    }
-    await insertChangeRows(tx, rows);
-  });
+function writeBatchSqlite(store: Store): BatchWriter {
+  return async (db, writes, rows, updatedAt) => {
+    const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt);
+    if (store.transactAtOnce && rows.consents.length === 0) await store.transactAtOnce(await recordStatements(work));
+    else await db.transaction().execute(work);
+  };
+}
+
+const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) => {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const row of participantRows(writes, (v) => v, changedFields)) {
+    const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
+    groups.set(columns, [...(groups.get(columns) ?? []), row]);
+  }
+  for (const [columns, group] of groups) {
+    const names = columns ? columns.split(',') : [];
+    const set = sql.raw([...names.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
+    const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
+    await sql`update participants as p set ${set}, updated_at = ${updatedAt}
+      from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(db);
+  }
+  await insertChangeRows(db, rows);
+};
 
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
@@ -200,8 +209,10 @@ const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
     select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id`.execute(db);
 };
 
-/** The batch write of each engine; it commits on its own. */
-export const BATCH_WRITERS: Record<Engine, BatchWriter> = { postgres: writeBatch, sqlite: writeBatchSqlite };
+/** The store's batch write; it commits on its own. */
+export function batchWriter(store: Store): BatchWriter {
+  return store.engine === 'postgres' ? writeBatch : writeBatchSqlite(store);
+}
 
 /** True when a batch write refused because a participant changed after the batch read it. */
 export function isStaleBatch(err: unknown): boolean {

@@ -44,6 +44,22 @@ function describe(err) {
 }
 
 function run(q) {
+  if (q.script) {
+    // A whole write transaction in one message.
+    conn.exec('begin immediate');
+    try {
+      for (const s of q.script) {
+        const stmt = prepare(s.sql);
+        if (stmt.reader) stmt.all(s.params);
+        else stmt.run(s.params);
+      }
+      conn.exec('commit');
+    } catch (err) {
+      if (conn.inTransaction) conn.exec('rollback');
+      throw err;
+    }
+    return { id: q.id, changes: 0 };
+  }
   if (q.rollback) {
     // SQLite may have rolled back already (an error that ends the transaction).
     if (conn.inTransaction) conn.exec('rollback');
@@ -141,6 +157,11 @@ export class SqliteThread {
   /** Runs one statement; `begin`: BEGIN IMMEDIATE first. */
   query(sql: string, params: readonly unknown[], begin = false): Promise<Answer> {
     return this.send({ sql, params, begin });
+  }
+
+  /** Runs the statements in one transaction (BEGIN IMMEDIATE … COMMIT), in one message. */
+  script(statements: readonly CompiledQuery[]): Promise<Answer> {
+    return this.send({ script: statements.map((q) => ({ sql: q.sql, params: q.parameters })) });
   }
 
   /** Rolls back the transaction if one is open. */
@@ -262,6 +283,16 @@ class SplitDriver implements Driver {
     else await this.thread.rollback();
   }
 
+  /** Statements that need no answer in between, as one transaction in one round trip. */
+  async transactAtOnce(statements: readonly CompiledQuery[]): Promise<void> {
+    const release = await this.lock();
+    try {
+      await this.thread.script(statements);
+    } finally {
+      release();
+    }
+  }
+
   async destroy(): Promise<void> {
     this.reader.close();
     await this.thread.close();
@@ -270,13 +301,13 @@ class SplitDriver implements Driver {
 
 /** Kysely's SQLite dialect over a connection in a worker thread (and a reader on the main thread). */
 export class ThreadSqliteDialect implements Dialect {
-  constructor(
-    private readonly thread: SqliteThread,
-    /** A read-only connection to the same file, for the main thread. */
-    private readonly reader: SqliteDatabase,
-  ) {}
+  /** The one driver: Kysely creates it once, the store also uses its transactAtOnce. */
+  readonly driver: SplitDriver;
+  constructor(thread: SqliteThread, /** A read-only connection to the same file, for the main thread. */ reader: SqliteDatabase) {
+    this.driver = new SplitDriver(thread, reader);
+  }
   createDriver(): Driver {
-    return new SplitDriver(this.thread, this.reader);
+    return this.driver;
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();

@@ -1,6 +1,7 @@
 // The change history and the consent ledger: written in the transaction of each change,
 // read newest first.
-import type { Insertable, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Insertable, RawBuilder, Selectable } from 'kysely';
 import type { Db } from './directory.ts';
 import type { ChangeHistoryTable, ConsentLedgerTable } from './history-schema.ts';
 import { fromBool, toBool } from './convert.ts';
@@ -10,26 +11,31 @@ import { insertChangeEvents } from './outbox.ts';
 export type HistoryRow = Selectable<ChangeHistoryTable>;
 
 /**
- * Inserts history rows in one statement; their ids come back in the order of `rows`
- * (both engines return the rows of a multi-row VALUES in the order they were inserted).
+ * Inserts the rows that record some changes: one statement per table, none of which needs
+ * the answer of another, so that they can travel together (Store.transactAtOnce). A consent
+ * finds its history row as the newest but k of its participant's, k being how many of
+ * `histories` come after it for the same participant: ids grow in insertion order, and the
+ * writer holds the participant (its row is written in the same transaction), so nobody else
+ * adds history for it meanwhile.
  */
-export async function insertHistories(db: Db, rows: readonly Insertable<ChangeHistoryTable>[]): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const out = await db.insertInto('change_history').values([...rows]).returning('id').execute();
-  return out.map((r) => r.id);
-}
-
-/** Inserts the rows that record some changes: one statement per table. */
 export async function insertChangeRows(db: Db, rows: ChangeRows): Promise<void> {
-  const historyIds = await insertHistories(db, rows.histories);
+  if (rows.histories.length > 0) await db.insertInto('change_history').values([...rows.histories]).execute();
   await insertConsents(
     db,
-    rows.consents.map(({ historyIndex, row }) => ({ ...row, history_id: historyIds[historyIndex]! })),
+    rows.consents.map(({ historyIndex, row }) => {
+      const participantId = rows.histories[historyIndex]!.participant_id;
+      const later = rows.histories.slice(historyIndex + 1).filter((h) => h.participant_id === participantId).length;
+      return { ...row, history_id: sql<number>`(select id from change_history where participant_id = ${participantId} order by id desc limit 1 offset ${later})` };
+    }),
   );
   await insertChangeEvents(db, rows.events);
 }
 
-export type ConsentInput = Omit<Insertable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };
+export type ConsentInput = Omit<Insertable<ConsentLedgerTable>, 'given' | 'previous' | 'history_id'> & {
+  history_id: number | RawBuilder<number>;
+  given: boolean;
+  previous: boolean | null;
+};
 
 export async function insertConsents(db: Db, rows: readonly ConsentInput[]): Promise<void> {
   if (rows.length === 0) return;

@@ -133,12 +133,12 @@ const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntrie
  * SQLite's batch write, committed on its own: one UPDATE per set of changed columns
  * (usually one for the batch; its rows as one JSON parameter, with writeBatch's version
  * guard), one INSERT per history table. A serving store takes all of it in one round trip to
- * its thread (transactAtOnce) unless consents need the ids of the history rows.
+ * its thread (transactAtOnce).
  */
 function writeBatchSqlite(store: Store): BatchWriter {
   return async (db, writes, rows, updatedAt) => {
     const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt);
-    if (store.transactAtOnce && rows.consents.length === 0) await store.transactAtOnce(await recordStatements(work));
+    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
     else await db.transaction().execute(work);
   };
 }

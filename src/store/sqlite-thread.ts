@@ -141,6 +141,9 @@ export class SqliteThread {
     const worker = new Worker(WORKER, {
       eval: true,
       workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas },
+      // Its garbage is short-lived messages and rows: a small young generation is enough,
+      // and keeps the serving process's footprint down.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     const ready = await new Promise<{ ready: boolean; error?: Answer['error'] }>((resolve, reject) => {
       worker.once('message', resolve);

@@ -11,6 +11,7 @@ import { GroupCommitter } from './group-commit.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SqliteThread, ThreadSqliteDialect } from './sqlite-thread.ts';
+import { namePreparedStatements } from './prepared.ts';
 import type { TxWork } from './group-commit.ts';
 import { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
@@ -146,7 +147,10 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     // Nor one that is checked out (pg-pool listens only while a client is idle): a session
     // ended between two queries of a transaction (pg_terminate_backend, a restart) emits
     // 'error' on the client. Its next query fails, and the pool drops it on release.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      namePreparedStatements(client);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -1,6 +1,8 @@
-// The server under test: `node bin/lcm.js serve` as a child process (optionally under
-// --cpu-prof), and a manager token from its own /ManagerLogin.
-import { freePort, startService } from './processes.ts';
+// The server under test: `node bin/lcm.js serve` as a child process, with the node flags
+// of `npm start` (optionally under --cpu-prof), and a manager token from its own /ManagerLogin.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, freePort, startService } from './processes.ts';
 import type { Service } from './processes.ts';
 import { MANAGER_LOGIN } from './populate.ts';
 
@@ -9,11 +11,19 @@ export interface LcmOptions {
   profileDir?: string | undefined;
 }
 
+/** The node flags `npm start` runs the server with (package.json), so that the bench measures what is deployed. */
+function startFlags(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /^node ((?:--\S+ )*)bin\/lcm\.js serve$/.exec(start);
+  if (!m) throw new Error(`package.json's start script is not "node [flags] bin/lcm.js serve": ${start}`);
+  return m[1]!.split(' ').filter(Boolean);
+}
+
 export async function startLcm(database: string, options: LcmOptions = {}): Promise<Service> {
   const port = await freePort();
   const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   // One process: its VmHWM is the server's peak RSS (LCM_WORKERS > 1 would fork workers).
-  return startService([...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
+  return startService([...startFlags(), ...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
     LCM_WORKERS: '1',
     // A profile is read by source file: run the sources through tsx rather than the bundle.

@@ -168,8 +168,14 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
   let transactAtOnce: Store['transactAtOnce'];
   if (options.serving) {
     const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0']);
-    const reader = new SQLite(file, { readonly: true });
-    reader.pragma('busy_timeout = 5000');
+    let reader: SQLite.Database;
+    try {
+      reader = new SQLite(file, { readonly: true });
+      reader.pragma('busy_timeout = 5000');
+    } catch (err) {
+      await thread.close();
+      throw err;
+    }
     const dialect = new ThreadSqliteDialect(thread, withStatementCache(reader));
     db = new Kysely<Database>({ dialect });
     transactAtOnce = (statements) => dialect.driver.transactAtOnce(statements);

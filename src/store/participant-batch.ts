@@ -1,8 +1,8 @@
 // The reads and the writes of a ClientUpdate batch, whatever its size: one query reads the
 // participants (plus one per directory table its requests name). On PostgreSQL one
 // statement writes and commits everything, so that a batch costs two round trips; on
-// SQLite, inside the group-committed transaction, one UPDATE per changed participant and
-// one INSERT per history table.
+// SQLite one transaction of its own: one UPDATE per set of changed columns and one INSERT
+// per history table, sent to the store's SQLite thread at once.
 import { sql } from 'kysely';
 import type { Db, PosRef } from './directory.ts';
 import { toPosRef } from './directory.ts';

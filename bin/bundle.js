@@ -23,7 +23,7 @@ function sources(dir) {
     });
 }
 
-/** The bundle of the current sources, built if missing; its file URL. */
+/** The bundle of the current sources, built if missing: its file URL; undefined when it cannot be written. */
 export async function bundledEntry() {
   const hash = crypto.createHash('sha256');
   for (const file of [...sources(path.join(ROOT, 'src')), path.join(ROOT, 'package.json')]) {
@@ -31,8 +31,14 @@ export async function bundledEntry() {
   }
   const out = path.join(CACHE, `lcm-${hash.digest('hex').slice(0, 16)}.mjs`);
   if (!fs.existsSync(out)) {
+    try {
+      fs.mkdirSync(CACHE, { recursive: true });
+      fs.accessSync(CACHE, fs.constants.W_OK);
+    } catch (err) {
+      if (['EACCES', 'EROFS', 'EPERM'].includes(err?.code)) return undefined;
+      throw err;
+    }
     const { build } = await import('esbuild');
-    fs.mkdirSync(CACHE, { recursive: true });
     // Written aside and renamed: processes starting together never run a half-written file.
     const tmp = `${out}.${process.pid}.tmp.mjs`;
     await build({

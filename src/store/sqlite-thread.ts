@@ -108,6 +108,9 @@ function rebuild(error: NonNullable<Answer['error']>): Error {
   return err;
 }
 
+/** The code of every error of a store whose SQLite thread has stopped (see unavailable.ts). */
+export const THREAD_STOPPED = 'LCM_SQLITE_THREAD_STOPPED';
+
 export class SqliteThread {
   private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -129,10 +132,13 @@ export class SqliteThread {
       for (const w of this.pending.values()) w.reject(err);
       this.pending.clear();
     };
-    worker.on('error', fail);
+    // Whatever stopped the thread, what is asked of it from now on fails as an outage (503,
+    // /health unavailable), not as a defect: the database cannot be reached by this process.
+    const stopped = (reason: string) => Object.assign(new Error(`the SQLite thread has stopped: ${reason}`), { code: THREAD_STOPPED });
+    worker.on('error', (err) => fail(stopped(err.message)));
     this.exited = new Promise((resolve) =>
-      worker.once('exit', () => {
-        fail(this.failure ?? new Error('the SQLite thread has exited'));
+      worker.once('exit', (code) => {
+        fail(this.failure ?? stopped(`exit code ${code}`));
         resolve();
       }),
     );

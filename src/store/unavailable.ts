@@ -3,7 +3,9 @@
 // Covers a PostgreSQL that is down, restarting, unreachable or out of connections, a
 // connection cut under a query, a pool that cannot hand out a connection in time, a
 // statement cancelled by statement_timeout, and an SQLite file that stays locked, is full
-// or became read-only.
+// or became read-only, or whose connection thread has stopped.
+
+import { THREAD_STOPPED } from './sqlite-thread.ts';
 
 export type Unavailability = 'unreachable' | 'busy' | 'timeout';
 
@@ -45,6 +47,7 @@ function classifyOne(err: unknown): Unavailability | undefined {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (code === 'LCM_DB_TIMEOUT') return 'timeout';
+    if (code === THREAD_STOPPED) return 'unreachable';
     if (PG_BUSY.has(code) || SQLITE_BUSY.test(code)) return 'busy';
     if (PG_UNREACHABLE.has(code) || NODE_NET.has(code) || SQLITE_UNAVAILABLE.test(code)) return 'unreachable';
     if (/^[0-9A-Z]{5}$/.test(code) && PG_UNREACHABLE_CLASSES.includes(code.slice(0, 2))) return 'unreachable';

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { databaseUnavailability, withDeadline, DatabaseTimeout } from '../../src/store/unavailable.ts';
 import { openStore } from '../../src/store/db.ts';
+import { SqliteThread } from '../../src/store/sqlite-thread.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { seededStore } from '../helpers/app.ts';
@@ -65,6 +66,21 @@ describe('which database errors are outages', () => {
     } finally {
       a.close();
       b.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SQLite: a connection thread that has stopped fails what is asked of it as an outage', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-unavail-'));
+    try {
+      const thread = await SqliteThread.open(path.join(dir, 'x.sqlite'), ['journal_mode = WAL']);
+      await thread.query('create table t (id integer primary key)', []);
+      await thread.close(); // the thread ends, as it would if it died
+      const err = await caught(() => thread.query('insert into t values (1)', []));
+      assert.equal((err as { code?: string }).code, 'LCM_SQLITE_THREAD_STOPPED');
+      assert.equal(databaseUnavailability(err), 'unreachable');
+      assert.equal(databaseUnavailability(await caught(() => thread.script([]))), 'unreachable');
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -50,11 +50,11 @@ export async function takenByOthers(db: Db, operatorId: number, participantId: n
   return taken;
 }
 
-/** Writes the changed columns and bumps the version once per change made (one by default). */
-export async function applyChanges(db: Db, id: number, changes: ProfileChanges, bumps = 1, updatedAt = nowIso()): Promise<void> {
+/** Writes the changed columns and bumps the version. */
+export async function applyChanges(db: Db, id: number, changes: ProfileChanges): Promise<void> {
   await db
     .updateTable('participants')
-    .set((eb) => ({ ...profileColumns(changes), updated_at: updatedAt, version: eb('version', '+', bumps) }))
+    .set((eb) => ({ ...profileColumns(changes), updated_at: nowIso(), version: eb('version', '+', 1) }))
     .where('id', '=', id)
     .execute();
 }

@@ -10,7 +10,8 @@ import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
-import { SqliteThread, ThreadSqliteDialect } from './sqlite-thread.ts';
+import { SplitDriver, SqliteThread } from './sqlite-thread.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
 import { namePreparedStatements } from './prepared.ts';
 import type { TxWork } from './group-commit.ts';
 import { BatchStats } from './batch-queue.ts';
@@ -89,7 +90,8 @@ export interface OpenOptions {
  * journals (a multi-row UPDATE under constraints keeps one) stay in memory: as temporary
  * files they cost a create, write and unlink per transaction.
  */
-const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY'];
+const SQLITE_BUSY_TIMEOUT = 'busy_timeout = 5000';
+const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];
 
 /** Default of OpenOptions.connectTimeoutMs. */
 export const PG_CONNECT_TIMEOUT_MS = 2000;
@@ -171,14 +173,14 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     let reader: SQLite.Database;
     try {
       reader = new SQLite(file, { readonly: true });
-      reader.pragma('busy_timeout = 5000');
+      reader.pragma(SQLITE_BUSY_TIMEOUT);
     } catch (err) {
       await thread.close();
       throw err;
     }
-    const dialect = new ThreadSqliteDialect(thread, withStatementCache(reader));
-    db = new Kysely<Database>({ dialect });
-    transactAtOnce = (statements) => dialect.driver.transactAtOnce(statements);
+    const driver = new SplitDriver(thread, withStatementCache(reader));
+    db = new Kysely<Database>({ dialect: sqliteDialect(driver) });
+    transactAtOnce = (statements) => driver.transactAtOnce(statements);
     checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
   } else {
     // Commands (migrations, imports) write in bulk from one caller: no thread to cross.

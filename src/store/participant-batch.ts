@@ -115,8 +115,10 @@ const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string]
   ['allow_email_online_cheque', 'boolean'],
   ['contragent_id', 'text'],
 ];
-const VERSION_GUARD = 'version = case when p.version = u.read_version then p.version + u.bumps end';
-const SET_PROFILE = sql.raw([...PROFILE_WRITE_COLUMNS.map(([c]) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
+/** `column = u.column` for each, then the version guard. */
+const setFromU = (columns: readonly string[]) =>
+  sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
+const SET_PROFILE = setFromU(PROFILE_WRITE_COLUMNS.map(([c]) => c));
 
 function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
   return writes.map((w) => {
@@ -148,13 +150,14 @@ const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) =>
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of participantRows(writes, (v) => v, changedFields)) {
     const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
-    groups.set(columns, [...(groups.get(columns) ?? []), row]);
+    const group = groups.get(columns);
+    if (group) group.push(row);
+    else groups.set(columns, [row]);
   }
   for (const [columns, group] of groups) {
     const names = columns ? columns.split(',') : [];
-    const set = sql.raw([...names.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', '));
     const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
-    await sql`update participants as p set ${set}, updated_at = ${updatedAt}
+    await sql`update participants as p set ${setFromU(names)}, updated_at = ${updatedAt}
       from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(db);
   }
   await insertChangeRows(db, rows);

@@ -2,9 +2,10 @@
 // connection keeps each compiled query and answers it with nothing. For work whose
 // statements need no answer from one another (no RETURNING used, no read), so that they can
 // be sent to the database together (Store.transactAtOnce).
-import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
+import { Kysely } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
 import type { Database } from './schema.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
 
 class RecordingConnection implements DatabaseConnection {
   readonly statements: CompiledQuery[] = [];
@@ -35,12 +36,6 @@ class RecordingDriver implements Driver {
 /** The SQLite statements `work` issues, in order, without running them. */
 export async function recordStatements(work: (db: Kysely<Database>) => Promise<void>): Promise<CompiledQuery[]> {
   const connection = new RecordingConnection();
-  const dialect: Dialect = {
-    createDriver: () => new RecordingDriver(connection),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-    createAdapter: () => new SqliteAdapter(),
-    createIntrospector: (db) => new SqliteIntrospector(db),
-  };
-  await work(new Kysely<Database>({ dialect }));
+  await work(new Kysely<Database>({ dialect: sqliteDialect(new RecordingDriver(connection)) }));
   return connection.statements;
 }

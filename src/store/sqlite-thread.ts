@@ -8,8 +8,8 @@
 // resolves only after SQLite returned from it.
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { CompiledQuery, SelectQueryNode, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
-import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, SqliteDatabase } from 'kysely';
+import { CompiledQuery, SelectQueryNode } from 'kysely';
+import type { DatabaseConnection, Driver, QueryResult, SqliteDatabase } from 'kysely';
 
 // The thread's code: plain JavaScript (a worker gets no TypeScript loader), evaluated as
 // CommonJS, so that it runs the same from the sources and from the bundle (bin/bundle.js).
@@ -45,16 +45,19 @@ function describe(err) {
   return { name: err && err.name, message: String((err && err.message) || err), code: err && err.code };
 }
 
+function execute(sql, params) {
+  const stmt = prepare(sql);
+  if (stmt.reader) return { rows: stmt.all(params) };
+  const { changes, lastInsertRowid } = stmt.run(params);
+  return { changes, lastInsertRowid };
+}
+
 function run(q) {
   if (q.script) {
     // A whole write transaction in one message.
     conn.exec('begin immediate');
     try {
-      for (const s of q.script) {
-        const stmt = prepare(s.sql);
-        if (stmt.reader) stmt.all(s.params);
-        else stmt.run(s.params);
-      }
+      for (const s of q.script) execute(s.sql, s.params);
       conn.exec('commit');
     } catch (err) {
       if (conn.inTransaction) conn.exec('rollback');
@@ -69,10 +72,7 @@ function run(q) {
   }
   // A transaction's BEGIN travels with its first statement: one round trip less.
   if (q.begin) conn.exec('begin immediate');
-  const stmt = prepare(q.sql);
-  if (stmt.reader) return { id: q.id, rows: stmt.all(q.params) };
-  const { changes, lastInsertRowid } = stmt.run(q.params);
-  return { id: q.id, changes, lastInsertRowid };
+  return { id: q.id, ...execute(q.sql, q.params) };
 }
 
 parentPort.on('message', (q) => {
@@ -215,12 +215,7 @@ class SplitConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (!this.inTransaction) {
       if (SelectQueryNode.is(compiled.query)) return { rows: this.driver.reader.prepare(compiled.sql).all(compiled.parameters) as R[] };
-      const release = await this.driver.lock();
-      try {
-        return toResult(await this.driver.thread.query(compiled.sql, compiled.parameters));
-      } finally {
-        release();
-      }
+      return toResult(await this.driver.exclusive(() => this.driver.thread.query(compiled.sql, compiled.parameters)));
     }
     const begin = this.beginPending;
     this.beginPending = false;
@@ -241,7 +236,8 @@ function toResult<R>(a: Answer): QueryResult<R> {
   };
 }
 
-class SplitDriver implements Driver {
+/** Kysely's driver over a connection in a worker thread and a reader on the main thread (use with sqliteDialect). */
+export class SplitDriver implements Driver {
   private locked: Promise<void> | undefined;
   private readonly releases = new WeakMap<SplitConnection, () => void>();
 
@@ -294,39 +290,23 @@ class SplitDriver implements Driver {
     else await this.thread.rollback();
   }
 
-  /** Statements that need no answer in between, as one transaction in one round trip. */
-  async transactAtOnce(statements: readonly CompiledQuery[]): Promise<void> {
+  /** `work` alone on the thread's connection (no transaction of another caller around it). */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const release = await this.lock();
     try {
-      await this.thread.script(statements);
+      return await work();
     } finally {
       release();
     }
   }
 
+  /** Statements that need no answer in between, as one transaction in one round trip. */
+  async transactAtOnce(statements: readonly CompiledQuery[]): Promise<void> {
+    await this.exclusive(() => this.thread.script(statements));
+  }
+
   async destroy(): Promise<void> {
     this.reader.close();
     await this.thread.close();
-  }
-}
-
-/** Kysely's SQLite dialect over a connection in a worker thread (and a reader on the main thread). */
-export class ThreadSqliteDialect implements Dialect {
-  /** The one driver: Kysely creates it once, the store also uses its transactAtOnce. */
-  readonly driver: SplitDriver;
-  constructor(thread: SqliteThread, /** A read-only connection to the same file, for the main thread. */ reader: SqliteDatabase) {
-    this.driver = new SplitDriver(thread, reader);
-  }
-  createDriver(): Driver {
-    return this.driver;
-  }
-  createQueryCompiler() {
-    return new SqliteQueryCompiler();
-  }
-  createAdapter() {
-    return new SqliteAdapter();
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new SqliteIntrospector(db);
   }
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { createTestDatabase } from '../helpers/engines.ts';
+import type { TestDatabase } from '../helpers/engines.ts';
 import { openStore } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { upsertOperator } from '../../src/store/directory.ts';
@@ -18,14 +19,19 @@ async function fill(store: Awaited<ReturnType<typeof openStore>>, rows: number):
   });
 }
 
+/** A fresh SQLite database with the schema, migrated by a command's (plain) store. */
+async function migratedDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase('sqlite');
+  const plain = await openStore(database.url);
+  await migrateToLatest(plain.db);
+  await plain.close();
+  return database;
+}
+
 describe('background WAL checkpoints on SQLite', () => {
   it('a serving store never checkpoints in a commit; the worker brings the database file up to date', async () => {
-    const database = await createTestDatabase('sqlite');
+    const database = await migratedDatabase();
     try {
-      const plain = await openStore(database.url);
-      await migrateToLatest(plain.db);
-      await plain.close();
-
       const store = await openStore(database.url, { serving: true });
       const conn = new SQLite(database.url, { readonly: true });
       try {
@@ -48,11 +54,8 @@ describe('background WAL checkpoints on SQLite', () => {
   });
 
   it('control: with checkpoints off and no worker, the same writes leave the database file as it was (so the growth above is the worker\'s)', async () => {
-    const database = await createTestDatabase('sqlite');
+    const database = await migratedDatabase();
     try {
-      const store = await openStore(database.url);
-      await migrateToLatest(store.db);
-      await store.close();
       const conn = new SQLite(database.url);
       conn.pragma('journal_mode = WAL');
       conn.pragma('wal_autocheckpoint = 0');

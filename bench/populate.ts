@@ -87,7 +87,7 @@ async function fillPostgres(url: string, n: number): Promise<void> {
 }
 
 /** Files whose change makes a cached database stale. */
-const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/store/fixtures.ts'), path.join(ROOT, 'src/store/migrations')];
+const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/store/db.ts'), path.join(ROOT, 'src/store/fixtures.ts'), path.join(ROOT, 'src/store/migrations')];
 
 function cacheKey(n: number): string {
   const hash = createHash('sha256');

@@ -91,7 +91,15 @@ export interface OpenOptions {
  * files they cost a create, write and unlink per transaction.
  */
 const SQLITE_BUSY_TIMEOUT = 'busy_timeout = 5000';
-const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];
+/**
+ * A commit writes every page it changed to the WAL, and a ClientUpdate changes a few pages
+ * at random places (the participant's row, its phone's index entries, history and event
+ * indexes): 2 KiB pages halve those bytes against the default 4 KiB (~25% more updates/s on
+ * SQLite, docs/performance.md). It only takes effect on a new database, so it comes before
+ * journal_mode, which writes the first page.
+ */
+export const SQLITE_PAGE_SIZE = 2048;
+const SQLITE_PRAGMAS = [`page_size = ${SQLITE_PAGE_SIZE}`, 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];
 
 /** Default of OpenOptions.connectTimeoutMs. */
 export const PG_CONNECT_TIMEOUT_MS = 2000;

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { ENGINES, createTestDatabase, createTestStore } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { openStore } from '../../src/store/db.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_PAGE_SIZE, openStore } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { seed } from '../../src/store/fixtures.ts';
 import { findParticipant } from '../../src/store/participants.ts';
@@ -31,7 +35,7 @@ for (const engine of ENGINES) {
     });
 
     if (engine === 'sqlite') {
-      it('opens SQLite with WAL, synchronous=FULL, foreign keys and a busy timeout', async () => {
+      it('opens SQLite with WAL, synchronous=FULL, foreign keys, a busy timeout and 2 KiB pages', async () => {
         const ts = await createTestStore(engine);
         try {
           const q = async (pragma: string) => Object.values((await sql.raw(`pragma ${pragma}`).execute(ts.store.db)).rows[0] as object)[0];
@@ -39,8 +43,32 @@ for (const engine of ENGINES) {
           assert.equal(Number(await q('synchronous')), 2); // FULL
           assert.equal(Number(await q('foreign_keys')), 1);
           assert.ok(Number(await q('busy_timeout')) >= 1000);
+          assert.equal(Number(await q('page_size')), SQLITE_PAGE_SIZE);
+          assert.notEqual(SQLITE_PAGE_SIZE, 4096, 'not SQLite\'s default');
         } finally {
           await ts.dispose();
+        }
+      });
+
+      it('keeps the page size of a database made before (it serves it unchanged)', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-pages-'));
+        const file = path.join(dir, 'old.sqlite');
+        try {
+          const old = new Database(file);
+          old.pragma('page_size = 4096');
+          old.pragma('journal_mode = WAL');
+          old.close();
+          const store = await openStore(file, { serving: true });
+          try {
+            await migrateToLatest(store.db);
+            const { rows } = await sql<{ page_size: number }>`pragma page_size`.execute(store.db);
+            assert.equal(Number(rows[0]?.page_size), 4096);
+            assert.equal(Number((await store.db.selectFrom('participants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0);
+          } finally {
+            await store.close();
+          }
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
         }
       });
     }

@@ -2,7 +2,7 @@
 // the transaction of the change: one history row, one consent-ledger row per changed consent, and one
 // change event (the outbox the webhook dispatcher delivers from). Nothing is written when
 // nothing changed. Only profile fields are ever recorded, so passwords never are.
-import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-id.ts';
 import type { Db } from '../store/directory.ts';
 import type { AppliedUpdate } from './client-update.ts';
 import type { FieldChange } from './participant.ts';
@@ -122,7 +122,7 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
     }
     const contragent = changed.changes.find((c) => c.field === 'contragentId');
     const payload: ChangeEventPayload = {
-      EventId: randomUUID(),
+      EventId: newEventId(),
       Time: time,
       Client: participantId,
       Operator: changed.operatorId,

@@ -165,6 +165,11 @@ export class SqliteThread {
     return new SqliteThread(worker);
   }
 
+  /** Messages sent and not answered yet. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
   /** Runs one statement; `begin`: BEGIN IMMEDIATE first. */
   query(sql: string, params: readonly unknown[], begin = false): Promise<Answer> {
     return this.send({ sql, params, begin });
@@ -300,9 +305,21 @@ export class SplitDriver implements Driver {
     }
   }
 
-  /** Statements that need no answer in between, as one transaction in one round trip. */
+  /**
+   * Statements that need no answer in between, as one transaction in one message. The lock
+   * is held only while the message is posted: the thread runs messages in order, so a
+   * transaction begun later runs after this one, and the next script can wait in the
+   * thread's queue instead of for a round trip through the event loop.
+   */
   async transactAtOnce(statements: readonly CompiledQuery[]): Promise<void> {
-    await this.exclusive(() => this.thread.script(statements));
+    const release = await this.lock();
+    let done: Promise<Answer>;
+    try {
+      done = this.thread.script(statements);
+    } finally {
+      release();
+    }
+    await done;
   }
 
   async destroy(): Promise<void> {

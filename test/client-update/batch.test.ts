@@ -79,15 +79,16 @@ for (const engine of ENGINES) {
         const p1 = (await findParticipant(ts.store.db, 1))!;
         const p2 = (await findParticipant(ts.store.db, 2))!;
         const { codes } = await together([
-          { Client: 1, AllowSms: !p1.allowSms },
+          // A consent of a participant changed again later in the batch after one that is not.
           { Client: 2, Name: 'Без согласий' },
           { Client: 2, AllowEmail: !p2.allowEmail, AllowEmailOnlineCheque: !p2.allowEmailOnlineCheque },
+          { Client: 1, AllowSms: !p1.allowSms },
           { Client: 1, AllowSms: !!p1.allowSms },
         ]);
         assert.deepEqual(codes, [0, 0, 0, 0]);
         const history = await ts.store.db.selectFrom('change_history').select(['id', 'participant_id', 'fields']).orderBy('id', 'desc').limit(4).execute();
         history.reverse();
-        assert.deepEqual(history.map((h) => h.participant_id), [1, 2, 2, 1]);
+        assert.deepEqual(history.map((h) => h.participant_id), [2, 2, 1, 1]);
         const ledger = await ts.store.db
           .selectFrom('consent_ledger')
           .select(['history_id', 'participant_id', 'consent', 'given'])
@@ -98,12 +99,14 @@ for (const engine of ENGINES) {
         assert.deepEqual(
           ledger.map((l) => [l.history_id, l.participant_id, l.consent, given(l.given)]).sort(),
           [
-            [history[0]!.id, 1, 'AllowSms', !p1.allowSms],
-            [history[2]!.id, 2, 'AllowEmail', !p2.allowEmail],
-            [history[2]!.id, 2, 'AllowEmailOnlineCheque', !p2.allowEmailOnlineCheque],
+            [history[1]!.id, 2, 'AllowEmail', !p2.allowEmail],
+            [history[1]!.id, 2, 'AllowEmailOnlineCheque', !p2.allowEmailOnlineCheque],
+            [history[2]!.id, 1, 'AllowSms', !p1.allowSms],
             [history[3]!.id, 1, 'AllowSms', !!p1.allowSms],
           ].sort(),
         );
+        const ledgerHistory = ledger.map((l) => l.history_id);
+        assert.deepEqual(ledgerHistory, [...ledgerHistory].sort((a, b) => a - b), 'ledger rows in the order of their history rows');
         const events = await ts.store.db.selectFrom('change_events').select(['id', 'participant_id', 'payload']).orderBy('id', 'desc').limit(4).execute();
         events.reverse();
         assert.deepEqual(

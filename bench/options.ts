@@ -1,7 +1,8 @@
 // Command-line options of `npm run bench -- …`.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import type { ScenarioId } from './types.ts';
+import fs from 'node:fs';
+import type { Generator, ScenarioId } from './types.ts';
 import { ROOT } from './processes.ts';
 
 export interface BenchOptions {
@@ -18,6 +19,7 @@ export interface BenchOptions {
   resultsDir: string;
   /** Copy the SQLite databases from a cache kept between runs (built on first use). */
   cache: boolean;
+  generator: Generator;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -31,7 +33,8 @@ export const USAGE = `npm run bench -- [options]
   --pg URL             PostgreSQL admin URL (env LCM_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres)
   --profile DIR        run the servers under node --cpu-prof, profiles into DIR
   --results DIR        where the JSON goes (default bench/results)
-  --no-cache           build the SQLite databases afresh instead of copying cached ones`;
+  --no-cache           build the SQLite databases afresh instead of copying cached ones
+  --generator G        wrk or autocannon (default: wrk when it is on PATH)`;
 
 function positive(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -55,6 +58,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       profile: { type: 'string' },
       results: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      generator: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +69,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
   const only = values.only ? values.only.toUpperCase().split(',').map((s) => s.trim()) : all;
   for (const id of only) if (!all.includes(id as ScenarioId)) throw new Error(`--only: unknown scenario ${id}`);
+  const generator = values.generator ?? (onPath('wrk') ? 'wrk' : 'autocannon');
+  if (generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator must be wrk or autocannon');
+  if (generator === 'wrk' && !onPath('wrk')) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
   return {
     quick: values.quick,
     connections: positive('connections', values.connections, 32),
@@ -77,5 +84,17 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
     resultsDir: path.resolve(values.results ?? path.join(ROOT, 'bench', 'results')),
     cache: !values['no-cache'],
+    generator,
   };
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

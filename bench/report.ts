@@ -84,7 +84,7 @@ export function formatMarkdown(report: BenchReport): string {
   const errors = report.checks.filter((c) => /errors \+/.test(c.name));
   const verified = report.checks.filter((c) => /changes in the database/.test(c.name));
   return [
-    `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
+    `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections${report.options.generator ? ` (${report.options.generator})` : ''}, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
     '',
     '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | requests per commit | durability read back |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',

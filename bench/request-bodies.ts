@@ -19,6 +19,19 @@ export interface BodyMaker {
   next(): string;
 }
 
+/**
+ * A ClientUpdate body: participant `id` gets Name `Иван<seq>`, Surname `Петров<seq>` and
+ * `phone`. The wrk client (bench/wrk-client-update.lua) gets it with `{id}`, `{seq}` and
+ * `{phone}` in place of the values and fills them in itself.
+ */
+export function body(format: BodyFormat, id: number | string, seq: string, phone: number | string): string {
+  const name = `Иван${seq}`;
+  const surname = `Петров${seq}`;
+  return format === 'json'
+    ? `{"Client":${id},"Name":"${name}","Surname":"${surname}","Phone":${phone}}`
+    : `<SetClientUpdateRequest xmlns:i="${XSI}" xmlns="${XMLNS}"><Client>${id}</Client><Name>${name}</Name><Phone>${phone}</Phone><Surname>${surname}</Surname></SetClientUpdateRequest>`;
+}
+
 export function bodyMaker(format: BodyFormat, participants: number, tag: string): BodyMaker {
   // Which phone each participant was last sent (the requests of one run alternate them).
   const onB = new Uint8Array(participants + 1);
@@ -27,13 +40,8 @@ export function bodyMaker(format: BodyFormat, participants: number, tag: string)
     next() {
       const id = 1 + Math.floor(Math.random() * participants);
       onB[id] = onB[id] ? 0 : 1;
-      const phone = onB[id] ? phoneB(id) : phoneA(id);
       seq++;
-      const name = `Иван${tag}${seq}`;
-      const surname = `Петров${tag}${seq}`;
-      return format === 'json'
-        ? `{"Client":${id},"Name":"${name}","Surname":"${surname}","Phone":${phone}}`
-        : `<SetClientUpdateRequest xmlns:i="${XSI}" xmlns="${XMLNS}"><Client>${id}</Client><Name>${name}</Name><Phone>${phone}</Phone><Surname>${surname}</Surname></SetClientUpdateRequest>`;
+      return body(format, id, `${tag}${seq}`, onB[id] ? phoneB(id) : phoneA(id));
     },
   };
 }

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     });
   }
   const startedAt = new Date().toISOString();
-  log(`${opts.connections} connections, ${opts.warmupSeconds} s warm-up + ${opts.durationSeconds} s per scenario: ${[...opts.only].join(', ')}`);
+  log(`${opts.connections} connections (${opts.generator}), ${opts.warmupSeconds} s warm-up + ${opts.durationSeconds} s per scenario: ${[...opts.only].join(', ')}`);
   const results: ScenarioResult[] = [];
   try {
     await scenarios(opts, results);
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     quick: opts.quick,
     machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
-    options: { connections: opts.connections, durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds },
+    options: { connections: opts.connections, durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, generator: opts.generator },
     scenarios: results,
     checks: list,
   };

@@ -13,7 +13,7 @@ import type { Counts } from './db-probe.ts';
 import type { BodyFormat, LoadResult, LoadSpec, PgCeilingResult, PgCeilingSpec, ScenarioId, ScenarioResult } from './types.ts';
 
 function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFormat, participants: number, tag: string): LoadSpec {
-  return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag };
+  return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag, generator: opts.generator };
 }
 
 function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'durability' | 'verified' | 'groupCommit'> {

@@ -3,6 +3,9 @@
 
 export type BodyFormat = 'json' | 'xml';
 
+/** The HTTP load generator: wrk when installed, else autocannon (options.ts). */
+export type Generator = 'wrk' | 'autocannon';
+
 /** What a load child (load.ts) is told to do. */
 export interface LoadSpec {
   url: string;
@@ -16,6 +19,7 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Put into the names so that every request changes something, whatever ran before. */
   tag: string;
+  generator: Generator;
 }
 
 /** Latency and throughput of one measured phase. */
@@ -91,7 +95,7 @@ export interface BenchReport {
   finishedAt: string;
   quick: boolean;
   machine: { cpus: number; node: string; platform: string };
-  options: { connections: number; durationSeconds: number; warmupSeconds: number };
+  options: { connections: number; durationSeconds: number; warmupSeconds: number; generator?: Generator };
   scenarios: ScenarioResult[];
   checks: Check[];
 }

@@ -37,6 +37,12 @@ export interface Config {
   readonly workers: number;
   /** With workers > 1: port on which the primary serves every worker's /metrics summed (0 = none). */
   readonly metricsPort: number;
+  /**
+   * PostgreSQL: send the ClientUpdate batch write as a named prepared statement (parsed and
+   * planned once per connection). Off for a pooler that cannot keep them (PgBouncer in
+   * transaction mode before 1.21, or without max_prepared_statements).
+   */
+  readonly pgPrepared: boolean;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -59,6 +65,7 @@ export const DEFAULTS: Config = Object.freeze({
   metricsToken: undefined,
   workers: 1,
   metricsPort: 0,
+  pgPrepared: true,
 });
 
 /** Which environment variable feeds which key. */
@@ -80,10 +87,11 @@ export const ENV_VARS = {
   metricsToken: 'LCM_METRICS_TOKEN',
   workers: 'LCM_WORKERS',
   metricsPort: 'LCM_METRICS_PORT',
+  pgPrepared: 'LCM_PG_PREPARED',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
 const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
-const BOOLEAN = new Set<keyof Config>(['metrics']);
+const BOOLEAN = new Set<keyof Config>(['metrics', 'pgPrepared']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };
 

@@ -64,6 +64,7 @@ export function servingStoreOptions(config: Config): OpenOptions {
     // Statements of a serving process are bounded; see Config.dbTimeoutMs.
     connectTimeoutMs: config.dbTimeoutMs > 0 ? Math.min(PG_CONNECT_TIMEOUT_MS, config.dbTimeoutMs) : PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.dbTimeoutMs,
+    preparedStatements: config.pgPrepared,
     serving: true,
   };
 }

@@ -83,6 +83,8 @@ export interface OpenOptions {
    * (checkpointer.ts) instead of inside commits.
    */
   serving?: boolean;
+  /** PostgreSQL: registered statements go as named prepared statements (prepared.ts). Default true. */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     // 'error' on the client. Its next query fails, and the pool drops it on release.
     pool.on('connect', (client) => {
       client.on('error', () => {});
-      namePreparedStatements(client);
+      if (options.preparedStatements !== false) namePreparedStatements(client);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {

@@ -12,6 +12,8 @@ import { prepareOnPostgres } from '../../src/store/prepared.ts';
 import { clientUpdates } from '../../src/domain/client-update-batch.ts';
 import { findParticipant } from '../../src/store/participants.ts';
 import { openStore } from '../../src/store/db.ts';
+import { loadConfig } from '../../src/config.ts';
+import { servingStoreOptions } from '../../src/http/server.ts';
 
 const preparedOnThisConnection = sql<{ statement: string }>`select statement from pg_prepared_statements where name like 'lcm_prepared_%'`;
 
@@ -59,6 +61,22 @@ if (ENGINES.includes('postgres')) {
         await updates.idle();
         const prepared = (await preparedOnThisConnection.execute(store.db)).rows.map((r) => r.statement);
         assert.equal(prepared.filter((s) => s.includes('insert into webhook_deliveries')).length, 1, 'the batch write, prepared once');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('with LCM_PG_PREPARED=off the batch write is sent unnamed (poolers that cannot keep prepared statements)', async () => {
+      const config = loadConfig({ LCM_DATABASE: ts.config.database, LCM_PG_PREPARED: 'off' });
+      assert.equal(config.pgPrepared, false);
+      const store = await openStore(config.database, { ...servingStoreOptions(config), poolSize: 1 });
+      try {
+        const updates = clientUpdates(store);
+        const answers = await Promise.all([1, 2].map((id) => updates.update(ctx(CASHIER), { Client: id, Name: `Без подготовки-${id}` })));
+        assert.deepEqual(answers.map((a) => ('ErrorCode' in a ? a.ErrorCode : 'forbidden')), [0, 0]);
+        await updates.idle();
+        for (const id of [1, 2]) assert.equal((await findParticipant(store.db, id))!.name, `Без подготовки-${id}`);
+        assert.deepEqual((await preparedOnThisConnection.execute(store.db)).rows, []);
       } finally {
         await store.close();
       }

@@ -56,6 +56,29 @@ export function peakRssMb(pid: number): number | null {
   }
 }
 
+/** CPU time of a live process, all its threads, user + system, seconds; null when unreadable. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (name) ": state is the 1st field, utime the 12th, stime the 13th, in ticks
+    // of USER_HZ, which Linux fixes at 100 for /proc.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** `work`'s result, and the CPU that process `pid` used meanwhile, in % of one core. */
+export async function withCpu<T>(pid: number, work: () => Promise<T>): Promise<[T, number | null]> {
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const result = await work();
+  const cpu1 = cpuSeconds(pid);
+  const seconds = (performance.now() - t0) / 1000;
+  return [result, cpu0 === null || cpu1 === null || seconds <= 0 ? null : Math.round((100 * (cpu1 - cpu0)) / seconds)];
+}
+
 /** Stops a child: SIGTERM, then SIGKILL after a grace period. */
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

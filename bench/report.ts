@@ -45,12 +45,12 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}${lpad('batch', 7)}  durability`;
+  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}${lpad('CPU %', 7)}${lpad('batch', 7)}  durability`;
   const lines = results.map((r) => {
     const dur = Object.entries(r.durability)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}${lpad(r.groupCommit ? String(r.groupCommit.meanBatch) : '', 7)}  ${dur}`;
+    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}${lpad(r.serverCpuPercent === null || r.serverCpuPercent === undefined ? '' : String(r.serverCpuPercent), 7)}${lpad(r.groupCommit ? String(r.groupCommit.meanBatch) : '', 7)}  ${dur}`;
   });
   return [head, ...lines].join('\n');
 }
@@ -78,7 +78,7 @@ export function formatMarkdown(report: BenchReport): string {
       .filter(([k]) => k === 'synchronous' || k === 'journal_mode' || k === 'synchronous_commit' || k === 'fsync')
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-    return `| ${r.id} | ${r.title} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${r.errorCodeNonZero} | ${r.peakRssMb ?? '?'} | ${r.groupCommit?.meanBatch ?? ''} | ${dur} |`;
+    return `| ${r.id} | ${r.title} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${r.errorCodeNonZero} | ${r.peakRssMb ?? '?'} | ${r.serverCpuPercent ?? ''} | ${r.groupCommit?.meanBatch ?? ''} | ${dur} |`;
   });
   const checkRows = report.checks.filter((c) => !/changes in the database|errors \+/.test(c.name)).map((c) => `| ${c.name} | ${c.target} | ${c.value} | ${c.pass ? 'pass' : '**FAIL**'} |`);
   const errors = report.checks.filter((c) => /errors \+/.test(c.name));
@@ -86,8 +86,8 @@ export function formatMarkdown(report: BenchReport): string {
   return [
     `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections${report.options.generator ? ` (${report.options.generator})` : ''}, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
     '',
-    '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | requests per commit | durability read back |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | server CPU % | requests per commit | durability read back |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     '| target | wanted | measured | |',

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
-import { BENCH_DIR, freePort, peakRssMb, runChild, startService } from './processes.ts';
+import { BENCH_DIR, freePort, peakRssMb, runChild, startService, withCpu } from './processes.ts';
 import type { Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startLcm } from './lcm-server.ts';
@@ -16,7 +16,7 @@ function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFo
   return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag, generator: opts.generator };
 }
 
-function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'durability' | 'verified' | 'groupCommit'> {
+function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'serverCpuPercent' | 'durability' | 'verified' | 'groupCommit'> {
   return {
     id,
     title,
@@ -57,8 +57,8 @@ export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): P
   const port = await freePort();
   const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, 'ceiling-server.ts'), String(port)], port, {});
   try {
-    const load = await loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A'));
-    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), durability: {}, verified: null, groupCommit: null };
+    const [load, cpu] = await withCpu(server.child.pid!, () => loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A')));
+    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), serverCpuPercent: cpu, durability: {}, verified: null, groupCommit: null };
   } finally {
     await server.stop();
   }
@@ -101,13 +101,14 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     let load: LoadResult;
     let before: Counts;
     let peak: number | null;
+    let cpu: number | null;
     let commits: ScenarioResult['groupCommit'];
     try {
       const token = await signIn(server.url, db.password);
       log(`   serving at ${server.url}; ${run.id}: load`);
       before = await settledCounts(db.database);
       const commitsBefore = await groupCommitCounters(server.url);
-      load = await loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id));
+      [load, cpu] = await withCpu(server.child.pid!, () => loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id)));
       peak = peakRssMb(server.child.pid!);
       commits = groupCommit(commitsBefore, await groupCommitCounters(server.url));
     } finally {
@@ -119,6 +120,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     done({
       ...fromLoad(run.id, run.title, db.participants, load),
       peakRssMb: peak,
+      serverCpuPercent: cpu,
       durability: await durability(db.database),
       verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
       groupCommit: commits,
@@ -144,6 +146,7 @@ export async function pgCeilingScenario(opts: BenchOptions, url: string, partici
     errors: r.errors,
     errorCodeNonZero: 0,
     peakRssMb: r.peakRssMb,
+    serverCpuPercent: null,
     durability: await durability(url),
     verified: { ok: versions === updated, detail: `${updated} updates, +${versions} versions` },
     groupCommit: null,

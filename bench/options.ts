@@ -69,9 +69,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
   const only = values.only ? values.only.toUpperCase().split(',').map((s) => s.trim()) : all;
   for (const id of only) if (!all.includes(id as ScenarioId)) throw new Error(`--only: unknown scenario ${id}`);
-  const generator = values.generator ?? (onPath('wrk') ? 'wrk' : 'autocannon');
+  const hasWrk = onPath('wrk');
+  const generator = values.generator ?? (hasWrk ? 'wrk' : 'autocannon');
   if (generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator must be wrk or autocannon');
-  if (generator === 'wrk' && !onPath('wrk')) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
+  if (generator === 'wrk' && !hasWrk) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
   return {
     quick: values.quick,
     connections: positive('connections', values.connections, 32),

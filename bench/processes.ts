@@ -69,14 +69,40 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** `work`'s result, and the CPU that process `pid` used meanwhile, in % of one core. */
-export async function withCpu<T>(pid: number, work: () => Promise<T>): Promise<[T, number | null]> {
-  const cpu0 = cpuSeconds(pid);
+/**
+ * Busy time of the whole machine, every core (all but idle and iowait in /proc/stat),
+ * seconds; null when unreadable.
+ */
+export function machineBusySeconds(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // "cpu  user nice system idle iowait irq softirq steal …", in ticks of USER_HZ (100).
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const [, , , idle = 0, iowait = 0] = ticks;
+    return (ticks.reduce((a, b) => a + b, 0) - idle - iowait) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU used while some work ran, in % of one core (the machine has 100 × cores). */
+export interface CpuUse {
+  /** The process `pid`, all its threads; null without a pid. */
+  server: number | null;
+  /** Every process of the machine: server, load generator, PostgreSQL, kernel. */
+  machine: number | null;
+}
+
+/** `work`'s result, and the CPU that process `pid` (if any) and the whole machine used meanwhile. */
+export async function withCpu<T>(pid: number | null, work: () => Promise<T>): Promise<[T, CpuUse]> {
+  const read = () => ({ server: pid === null ? null : cpuSeconds(pid), machine: machineBusySeconds() });
+  const before = read();
   const t0 = performance.now();
   const result = await work();
-  const cpu1 = cpuSeconds(pid);
+  const after = read();
   const seconds = (performance.now() - t0) / 1000;
-  return [result, cpu0 === null || cpu1 === null || seconds <= 0 ? null : Math.round((100 * (cpu1 - cpu0)) / seconds)];
+  const percent = (a: number | null, b: number | null) => (a === null || b === null || seconds <= 0 ? null : Math.round((100 * (b - a)) / seconds));
+  return [result, { server: percent(before.server, after.server), machine: percent(before.machine, after.machine) }];
 }
 
 /** Stops a child: SIGTERM, then SIGKILL after a grace period. */

@@ -15,6 +15,26 @@ const P99_SCENARIOS: readonly ScenarioId[] = ['B', 'C', 'D'];
 const MAX_RSS_MB = 250;
 const SERVICE_SCENARIOS: readonly ScenarioId[] = ['B', 'C', 'D', 'F'];
 
+/**
+ * For each ratio that missed its target: the most its numerator could reach if it used every
+ * core at this run's machine CPU per request (server, load generator, database and kernel
+ * all counted) — an estimate of what the design allows on this machine, not a promise: larger
+ * batches at higher load would cost a little less per request.
+ */
+export function cpuBounds(results: readonly ScenarioResult[], cores: number): string[] {
+  const by = new Map(results.map((r) => [r.id, r]));
+  const out: string[] = [];
+  for (const { num, den, min } of RATIOS) {
+    const n = by.get(num);
+    const d = by.get(den);
+    if (!n || !d || !n.machineCpuPercent || n.rps === 0 || d.rps === 0 || n.rps / d.rps >= min) continue;
+    const perRequestUs = (10_000 * n.machineCpuPercent) / n.rps;
+    const most = (cores * 1e6) / perRequestUs;
+    out.push(`${num}/${den} ≤ ${(most / d.rps).toFixed(2)} with all ${cores} cores busy (${num}: ${Math.round(perRequestUs)} µs of machine CPU per request, at most ~${Math.round(most)} requests/s)`);
+  }
+  return out;
+}
+
 export function checks(results: readonly ScenarioResult[]): Check[] {
   const by = new Map(results.map((r) => [r.id, r]));
   const out: Check[] = [];
@@ -45,12 +65,12 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}${lpad('CPU %', 7)}${lpad('batch', 7)}  durability`;
+  const head = `${pad('', 3)}${pad('scenario', 44)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('EC≠0', 7)}${lpad('RSS MB', 8)}${lpad('CPU %', 7)}${lpad('host %', 8)}${lpad('batch', 7)}  durability`;
   const lines = results.map((r) => {
     const dur = Object.entries(r.durability)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}${lpad(r.serverCpuPercent === null || r.serverCpuPercent === undefined ? '' : String(r.serverCpuPercent), 7)}${lpad(r.groupCommit ? String(r.groupCommit.meanBatch) : '', 7)}  ${dur}`;
+    return `${pad(r.id, 3)}${pad(r.title, 44)}${lpad(String(r.rps), 8)}${lpad(r.p50.toFixed(2), 9)}${lpad(r.p99.toFixed(2), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.errorCodeNonZero), 7)}${lpad(String(r.peakRssMb ?? '?'), 8)}${lpad(String(r.serverCpuPercent ?? ''), 7)}${lpad(String(r.machineCpuPercent ?? ''), 8)}${lpad(r.groupCommit ? String(r.groupCommit.meanBatch) : '', 7)}  ${dur}`;
   });
   return [head, ...lines].join('\n');
 }
@@ -78,16 +98,17 @@ export function formatMarkdown(report: BenchReport): string {
       .filter(([k]) => k === 'synchronous' || k === 'journal_mode' || k === 'synchronous_commit' || k === 'fsync')
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-    return `| ${r.id} | ${r.title} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${r.errorCodeNonZero} | ${r.peakRssMb ?? '?'} | ${r.serverCpuPercent ?? ''} | ${r.groupCommit?.meanBatch ?? ''} | ${dur} |`;
+    return `| ${r.id} | ${r.title} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors} | ${r.errorCodeNonZero} | ${r.peakRssMb ?? '?'} | ${r.serverCpuPercent ?? ''} | ${r.machineCpuPercent ?? ''} | ${r.groupCommit?.meanBatch ?? ''} | ${dur} |`;
   });
   const checkRows = report.checks.filter((c) => !/changes in the database|errors \+/.test(c.name)).map((c) => `| ${c.name} | ${c.target} | ${c.value} | ${c.pass ? 'pass' : '**FAIL**'} |`);
   const errors = report.checks.filter((c) => /errors \+/.test(c.name));
   const verified = report.checks.filter((c) => /changes in the database/.test(c.name));
+  const bounds = cpuBounds(report.scenarios, report.machine.cpus);
   return [
     `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections${report.options.generator ? ` (${report.options.generator})` : ''}, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
     '',
-    '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | server CPU % | requests per commit | durability read back |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | server CPU % | machine CPU % | requests per commit | durability read back |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     '| target | wanted | measured | |',
@@ -95,5 +116,6 @@ export function formatMarkdown(report: BenchReport): string {
     ...checkRows,
     `| errors + ErrorCode≠0, every scenario | 0 | ${errors.map((c) => c.value).join(', ')} | ${errors.every((c) => c.pass) ? 'pass' : '**FAIL**'} |`,
     `| acknowledged changes found in the database | all | ${verified.filter((c) => c.pass).length} of ${verified.length} scenarios | ${verified.every((c) => c.pass) ? 'pass' : '**FAIL**'} |`,
+    ...(bounds.length ? ['', ...bounds.map((b) => `- ${b}`)] : []),
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { log } from './log.ts';
 import { postgresDatabase, sqliteDatabase } from './populate.ts';
 import { ceilingScenario, clientUpdateScenarios, pgCeilingScenario } from './scenarios.ts';
 import type { ClientUpdateRun, LoadWorker } from './scenarios.ts';
-import { checks, formatChecks, formatTable, writeReport } from './report.ts';
+import { checks, cpuBounds, formatChecks, formatTable, writeReport } from './report.ts';
 import type { BenchReport, ScenarioId, ScenarioResult } from './types.ts';
 
 
@@ -18,7 +18,7 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
   const want = (...ids: ScenarioId[]) => ids.some((id) => opts.only.has(id));
   const done = (r: ScenarioResult) => {
     results.push(r);
-    log(`${r.id}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, ErrorCode≠0 ${r.errorCodeNonZero}, peak RSS ${r.peakRssMb} MB${r.serverCpuPercent === null ? '' : `, server CPU ${r.serverCpuPercent}%`}${r.groupCommit ? `, ${r.groupCommit.meanBatch} requests per commit` : ''}${r.verified ? `; ${r.verified.ok ? 'verified' : 'NOT VERIFIED'}: ${r.verified.detail}` : ''}`);
+    log(`${r.id}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, ErrorCode≠0 ${r.errorCodeNonZero}, peak RSS ${r.peakRssMb} MB${r.serverCpuPercent === null ? '' : `, server CPU ${r.serverCpuPercent}%`}${r.machineCpuPercent === null ? '' : `, machine CPU ${r.machineCpuPercent}%`}${r.groupCommit ? `, ${r.groupCommit.meanBatch} requests per commit` : ''}${r.verified ? `; ${r.verified.ok ? 'verified' : 'NOT VERIFIED'}: ${r.verified.detail}` : ''}`);
   };
 
   if (want('A')) {
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
     checks: list,
   };
   const file = writeReport(opts.resultsDir, report);
-  process.stdout.write(`\n${formatTable(results)}\n\n${formatChecks(list)}\n\n`);
+  const bounds = cpuBounds(results, report.machine.cpus);
+  process.stdout.write(`\n${formatTable(results)}\n\n${formatChecks(list)}\n\n${bounds.map((b) => `${b}\n`).join('')}${bounds.length ? '\n' : ''}`);
   const failed = list.filter((c) => !c.pass).length;
   log(`${failed === 0 ? 'all targets met' : `${failed} of ${list.length} targets missed`}; results in ${file}`);
 }

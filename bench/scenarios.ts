@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
 import { BENCH_DIR, freePort, peakRssMb, runChild, startService, withCpu } from './processes.ts';
-import type { Worker } from './processes.ts';
+import type { CpuUse, Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startLcm } from './lcm-server.ts';
 import type { GroupCommitCounters } from './lcm-server.ts';
@@ -16,7 +16,7 @@ function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFo
   return { url, token, format, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag, generator: opts.generator };
 }
 
-function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'serverCpuPercent' | 'durability' | 'verified' | 'groupCommit'> {
+function fromLoad(id: ScenarioId, title: string, participants: number, load: LoadResult): Omit<ScenarioResult, 'peakRssMb' | 'serverCpuPercent' | 'machineCpuPercent' | 'durability' | 'verified' | 'groupCommit'> {
   return {
     id,
     title,
@@ -58,7 +58,7 @@ export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): P
   const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, 'ceiling-server.ts'), String(port)], port, {});
   try {
     const [load, cpu] = await withCpu(server.child.pid!, () => loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A')));
-    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), serverCpuPercent: cpu, durability: {}, verified: null, groupCommit: null };
+    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), serverCpuPercent: cpu.server, machineCpuPercent: cpu.machine, durability: {}, verified: null, groupCommit: null };
   } finally {
     await server.stop();
   }
@@ -101,7 +101,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     let load: LoadResult;
     let before: Counts;
     let peak: number | null;
-    let cpu: number | null;
+    let cpu: CpuUse;
     let commits: ScenarioResult['groupCommit'];
     try {
       const token = await signIn(server.url, db.password);
@@ -120,7 +120,8 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     done({
       ...fromLoad(run.id, run.title, db.participants, load),
       peakRssMb: peak,
-      serverCpuPercent: cpu,
+      serverCpuPercent: cpu.server,
+      machineCpuPercent: cpu.machine,
       durability: await durability(db.database),
       verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
       groupCommit: commits,
@@ -131,7 +132,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
 export async function pgCeilingScenario(opts: BenchOptions, url: string, participants: number): Promise<ScenarioResult> {
   const before = await counts(url);
   const spec: PgCeilingSpec = { url, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag: 'E' };
-  const r = await runChild<PgCeilingSpec, PgCeilingResult>('pg-ceiling.ts', spec);
+  const [r, cpu] = await withCpu(null, () => runChild<PgCeilingSpec, PgCeilingResult>('pg-ceiling.ts', spec));
   const after = await counts(url);
   const updated = r.updated.warmup + r.updated.measured;
   const versions = after.versions - before.versions;
@@ -147,6 +148,7 @@ export async function pgCeilingScenario(opts: BenchOptions, url: string, partici
     errorCodeNonZero: 0,
     peakRssMb: r.peakRssMb,
     serverCpuPercent: null,
+    machineCpuPercent: cpu.machine,
     durability: await durability(url),
     verified: { ok: versions === updated, detail: `${updated} updates, +${versions} versions` },
     groupCommit: null,

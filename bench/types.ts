@@ -77,6 +77,8 @@ export interface ScenarioResult {
   peakRssMb: number | null;
   /** CPU of the server process (all threads) during warm-up and measurement, % of one core (the machine has 100 × cores). */
   serverCpuPercent: number | null;
+  /** CPU of the whole machine meanwhile (server, load generator, PostgreSQL, kernel), % of one core. */
+  machineCpuPercent: number | null;
   durability: Record<string, string>;
   /** What was checked in the database after the run, and whether it held. */
   verified: { ok: boolean; detail: string } | null;

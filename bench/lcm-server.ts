@@ -45,6 +45,8 @@ export async function signIn(url: string, password: string): Promise<string> {
 export interface GroupCommitCounters {
   batches: number;
   requests: number;
+  /** Batches the database refused as a whole, run again one request at a time. */
+  retried: number;
 }
 
 /** The group-commit counters of GET /metrics, or undefined when the server does not serve them. */
@@ -56,8 +58,8 @@ export async function groupCommitCounters(url: string): Promise<GroupCommitCount
     if (!res.ok) return undefined;
     const text = await res.text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-    const counters = { batches: value('lcm_group_commit_batches_total'), requests: value('lcm_group_commit_requests_total') };
-    return Number.isFinite(counters.batches) && Number.isFinite(counters.requests) ? counters : undefined;
+    const counters = { batches: value('lcm_group_commit_batches_total'), requests: value('lcm_group_commit_requests_total'), retried: value('lcm_group_commit_retried_total') };
+    return Object.values(counters).every(Number.isFinite) ? counters : undefined;
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import fs from 'node:fs';
-import type { Generator, ScenarioId } from './types.ts';
+import type { Ceiling, Generator, ScenarioId } from './types.ts';
 import { ROOT } from './processes.ts';
 
 export interface BenchOptions {
@@ -20,6 +20,7 @@ export interface BenchOptions {
   /** Copy the SQLite databases from a cache kept between runs (built on first use). */
   cache: boolean;
   generator: Generator;
+  ceiling: Ceiling;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -34,7 +35,8 @@ export const USAGE = `npm run bench -- [options]
   --profile DIR        run the servers under node --cpu-prof, profiles into DIR
   --results DIR        where the JSON goes (default bench/results)
   --no-cache           build the SQLite databases afresh instead of copying cached ones
-  --generator G        wrk or autocannon (default: wrk when it is on PATH)`;
+  --generator G        wrk or autocannon (default: wrk when it is on PATH)
+  --ceiling C          what serves A: node (bare node:http, the default) or fastify (one route)`;
 
 function positive(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -59,6 +61,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       results: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       generator: { type: 'string' },
+      ceiling: { type: 'string', default: 'node' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -72,6 +75,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const hasWrk = onPath('wrk');
   const generator = values.generator ?? (hasWrk ? 'wrk' : 'autocannon');
   if (generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator must be wrk or autocannon');
+  if (values.ceiling !== 'node' && values.ceiling !== 'fastify') throw new Error('--ceiling must be node or fastify');
   if (generator === 'wrk' && !hasWrk) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
   return {
     quick: values.quick,
@@ -86,6 +90,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     resultsDir: path.resolve(values.results ?? path.join(ROOT, 'bench', 'results')),
     cache: !values['no-cache'],
     generator,
+    ceiling: values.ceiling,
   };
 }
 

@@ -106,7 +106,7 @@ export function formatMarkdown(report: BenchReport): string {
   const verified = report.checks.filter((c) => /changes in the database/.test(c.name));
   const bounds = cpuBounds(report.scenarios, report.machine.cpus);
   return [
-    `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections${report.options.generator ? ` (${report.options.generator})` : ''}, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
+    `Run of ${report.startedAt} (${report.quick ? 'quick' : 'full'}: ${report.options.connections} connections${report.options.generator ? ` (${report.options.generator})` : ''}${report.options.ceiling === 'fastify' ? ', A through fastify' : ''}, ${report.options.warmupSeconds} s warm-up + ${report.options.durationSeconds} s each; ${report.machine.cpus} CPUs, Node ${report.machine.node}).`,
     '',
     '| | scenario | req/s | p50 ms | p99 ms | errors | ErrorCode≠0 | peak RSS MB | server CPU % | machine CPU % | requests per commit | durability read back |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',

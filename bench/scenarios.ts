@@ -50,15 +50,16 @@ function groupCommit(before: GroupCommitCounters | undefined, after: GroupCommit
   if (!before || !after || after.batches === before.batches) return null;
   const batches = after.batches - before.batches;
   const requests = after.requests - before.requests;
-  return { batches, requests, meanBatch: Math.round((10 * requests) / batches) / 10 };
+  return { batches, requests, meanBatch: Math.round((10 * requests) / batches) / 10, retried: after.retried - before.retried };
 }
 
 export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): Promise<ScenarioResult> {
   const port = await freePort();
-  const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, 'ceiling-server.ts'), String(port)], port, {});
+  const [script, title] = opts.ceiling === 'fastify' ? ['fastify-ceiling.ts', 'ceiling: fastify, one route'] : ['ceiling-server.ts', 'ceiling: bare node:http'];
+  const server = await startService(['--import', 'tsx', path.join(BENCH_DIR, script), String(port)], port, {});
   try {
     const [load, cpu] = await withCpu(server.child.pid!, () => loader.call(loadSpec(opts, server.url, 'none', 'json', opts.participants, 'A')));
-    return { ...fromLoad('A', 'ceiling: bare node:http', opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), serverCpuPercent: cpu.server, machineCpuPercent: cpu.machine, durability: {}, verified: null, groupCommit: null };
+    return { ...fromLoad('A', title, opts.participants, load), peakRssMb: peakRssMb(server.child.pid!), serverCpuPercent: cpu.server, machineCpuPercent: cpu.machine, durability: {}, verified: null, groupCommit: null };
   } finally {
     await server.stop();
   }

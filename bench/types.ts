@@ -5,6 +5,8 @@ export type BodyFormat = 'json' | 'xml';
 
 /** The HTTP load generator: wrk when installed, else autocannon (options.ts). */
 export type Generator = 'wrk' | 'autocannon';
+/** What serves scenario A: a bare node:http server (the ceiling), or fastify with one route. */
+export type Ceiling = 'node' | 'fastify';
 
 /** What a load child (load.ts) is told to do. */
 export interface LoadSpec {
@@ -83,7 +85,7 @@ export interface ScenarioResult {
   /** What was checked in the database after the run, and whether it held. */
   verified: { ok: boolean; detail: string } | null;
   /** Group commit during warm-up and measurement (from the server's /metrics): requests per transaction. */
-  groupCommit: { batches: number; requests: number; meanBatch: number } | null;
+  groupCommit: { batches: number; requests: number; meanBatch: number; retried: number } | null;
   participants: number;
 }
 
@@ -99,7 +101,7 @@ export interface BenchReport {
   finishedAt: string;
   quick: boolean;
   machine: { cpus: number; node: string; platform: string };
-  options: { connections: number; durationSeconds: number; warmupSeconds: number; generator?: Generator };
+  options: { connections: number; durationSeconds: number; warmupSeconds: number; generator?: Generator; ceiling?: Ceiling };
   scenarios: ScenarioResult[];
   checks: Check[];
 }

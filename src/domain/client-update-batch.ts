@@ -47,7 +47,8 @@ export function clientUpdates(store: Store): ClientUpdates {
   const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
     (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
     store.groupCommit,
-    { concurrency: BATCHES_IN_FLIGHT },
+    // A participant in one batch in flight at a time: see BatchQueueOptions.key.
+    { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined) },
   );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }

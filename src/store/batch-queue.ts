@@ -1,6 +1,9 @@
 // Gathers work that arrives together into batches: whatever was queued while the batches in
 // flight ran (plus what arrives in the current turn of the event loop) is handed to `run` as
 // one batch, in arrival order. The group commit of both engines is built on it.
+// With several batches in flight, jobs that share a key (ClientUpdate: the participant) are
+// never in two of them at once: a batch read before the other's commit would see a stale row,
+// be refused as a whole and run again one by one — a dozen commits where one would do.
 
 /** Counters of committed batches, and listeners told the size of each (the metrics). */
 export class BatchStats {
@@ -37,7 +40,7 @@ interface Queued<J, R> {
 /** One settled result per job of a batch, in the order of the jobs. */
 export type Settled<R> = { ok: true; value: R } | { ok: false; err: unknown };
 
-export interface BatchQueueOptions {
+export interface BatchQueueOptions<J> {
   /** Most jobs in one batch. */
   maxBatch?: number;
   /**
@@ -45,24 +48,33 @@ export interface BatchQueueOptions {
    * where a batch mostly waits for round trips and the next one can use another connection.
    */
   concurrency?: number;
+  /**
+   * A job whose key is in a batch in flight waits for a later batch (jobs without a key never
+   * wait). Jobs of different keys were in flight together, so either order is theirs.
+   */
+  key?: (job: J) => string | number | undefined;
 }
 
 export class BatchQueue<J, R> {
   private queue: Queued<J, R>[] = [];
   private inFlight = 0;
+  /** Keys of the jobs in the batches in flight, with how many such jobs. */
+  private readonly busyKeys = new Map<string | number, number>();
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly concurrency: number;
+  private readonly key: ((job: J) => string | number | undefined) | undefined;
 
   constructor(
     /** Runs one batch; rejecting rejects every job of the batch. */
     private readonly run: (jobs: J[]) => Promise<Settled<R>[]>,
     readonly stats: BatchStats = new BatchStats(),
-    options: BatchQueueOptions = {},
+    options: BatchQueueOptions<J> = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
     this.concurrency = options.concurrency ?? 1;
+    this.key = options.key;
   }
 
   submit(job: J, weight = 1): Promise<R> {
@@ -85,14 +97,49 @@ export class BatchQueue<J, R> {
     setImmediate(() => {
       this.scheduled = false;
       while (this.inFlight < this.concurrency && this.queue.length > 0) {
+        const batch = this.take();
+        if (batch.length === 0) break; // every queued job waits for a batch in flight
         this.inFlight++;
-        void this.runBatch(this.queue.splice(0, this.maxBatch)).finally(() => {
+        const keys = this.hold(batch);
+        void this.runBatch(batch).finally(() => {
           this.inFlight--;
+          for (const k of keys) {
+            const n = this.busyKeys.get(k)! - 1;
+            if (n === 0) this.busyKeys.delete(k);
+            else this.busyKeys.set(k, n);
+          }
           if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
           this.schedule();
         });
       }
     });
+  }
+
+  /** The next batch: up to maxBatch queued jobs, in order, but none whose key is in flight. */
+  private take(): Queued<J, R>[] {
+    if (!this.key || this.busyKeys.size === 0) return this.queue.splice(0, this.maxBatch);
+    const batch: Queued<J, R>[] = [];
+    const rest: Queued<J, R>[] = [];
+    for (const q of this.queue) {
+      const k = this.key(q.job);
+      if (batch.length < this.maxBatch && (k === undefined || !this.busyKeys.has(k))) batch.push(q);
+      else rest.push(q);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  /** Marks the batch's keys busy; returns them, one per job that has one. */
+  private hold(batch: readonly Queued<J, R>[]): (string | number)[] {
+    const keys: (string | number)[] = [];
+    if (!this.key) return keys;
+    for (const q of batch) {
+      const k = this.key(q.job);
+      if (k === undefined) continue;
+      keys.push(k);
+      this.busyKeys.set(k, (this.busyKeys.get(k) ?? 0) + 1);
+    }
+    return keys;
   }
 
   private async runBatch(batch: Queued<J, R>[]): Promise<void> {

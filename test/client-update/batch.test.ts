@@ -55,6 +55,20 @@ for (const engine of ENGINES) {
       assert.deepEqual(h1.slice(-n / 2).map((f) => f[0]!.New), Array.from({ length: n / 2 }, (_, i) => `P${2 * i}`), 'one history row per change, in order');
     });
 
+    it('a request for a participant whose batch is in flight joins a later batch: no batch refused for a stale row', async () => {
+      const before = { ...ts.store.groupCommit };
+      const send = (reqs: ClientUpdateRequest[]) => reqs.map((r) => updates.update(ctx(CASHIER), r));
+      const first = send([{ Client: 1, Patronymic: 'Первая-1' }]);
+      await new Promise((resolve) => setImmediate(resolve)); // the first batch is under way
+      const second = send([{ Client: 1, Patronymic: 'Вторая-1' }, { Client: 2, Patronymic: 'Вторая-2' }]);
+      const answers = await Promise.all([...first, ...second]);
+      assert.deepEqual(answers.map((a) => ('ErrorCode' in a ? a.ErrorCode : 'forbidden')), [0, 0, 0]);
+      assert.equal(ts.store.groupCommit.retried, before.retried, 'no batch was refused and run again one by one');
+      assert.ok(ts.store.groupCommit.batches - before.batches >= 2);
+      assert.equal((await findParticipant(ts.store.db, 1))!.patronymic, 'Вторая-1');
+      assert.deepEqual((await historyOf(1)).slice(-2).map((f) => f[0]!.New), ['Первая-1', 'Вторая-1']);
+    });
+
     it('a refused request in a batch leaves the others intact, and a later one sees an earlier change', async () => {
       const v1 = (await findParticipant(ts.store.db, 1))!.version;
       const { codes } = await together([

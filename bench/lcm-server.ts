@@ -45,7 +45,7 @@ export async function signIn(url: string, password: string): Promise<string> {
 export interface GroupCommitCounters {
   batches: number;
   requests: number;
-  /** Batches the database refused as a whole, run again one request at a time. */
+  /** Times a batch was refused as a whole and run again (lcm_group_commit_retried_total). */
   retried: number;
 }
 

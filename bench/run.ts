@@ -18,7 +18,7 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
   const want = (...ids: ScenarioId[]) => ids.some((id) => opts.only.has(id));
   const done = (r: ScenarioResult) => {
     results.push(r);
-    log(`${r.id}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, ErrorCode≠0 ${r.errorCodeNonZero}, peak RSS ${r.peakRssMb} MB${r.serverCpuPercent === null ? '' : `, server CPU ${r.serverCpuPercent}%`}${r.machineCpuPercent === null ? '' : `, machine CPU ${r.machineCpuPercent}%`}${r.groupCommit ? `, ${r.groupCommit.meanBatch} requests per commit, ${r.groupCommit.retried} batches retried one by one` : ''}${r.verified ? `; ${r.verified.ok ? 'verified' : 'NOT VERIFIED'}: ${r.verified.detail}` : ''}`);
+    log(`${r.id}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, ErrorCode≠0 ${r.errorCodeNonZero}, peak RSS ${r.peakRssMb} MB${r.serverCpuPercent === null ? '' : `, server CPU ${r.serverCpuPercent}%`}${r.machineCpuPercent === null ? '' : `, machine CPU ${r.machineCpuPercent}%`}${r.groupCommit ? `, ${r.groupCommit.meanBatch} requests per commit, ${r.groupCommit.retried} batches refused and run again` : ''}${r.verified ? `; ${r.verified.ok ? 'verified' : 'NOT VERIFIED'}: ${r.verified.detail}` : ''}`);
   };
 
   if (want('A')) {

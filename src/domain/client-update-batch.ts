@@ -8,8 +8,8 @@
 // the connection's thread). Only then is anyone answered. If the database refuses the
 // write — a participant changed since the read (its version moved: see isStaleBatch),
 // another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
-// the batch's requests run again one by one, each in its own transaction with its
-// participant locked.
+// the batch runs once more, reading afresh; refused again, its requests run one by one,
+// each in its own transaction with its participant locked.
 import type { Store } from '../store/db.ts';
 import type { Db, PosRef } from '../store/directory.ts';
 import { BatchQueue } from '../store/batch-queue.ts';
@@ -59,17 +59,30 @@ export function clientUpdates(store: Store): ClientUpdates {
  */
 const BATCHES_IN_FLIGHT = 2;
 
-const RETRY_ONE_BY_ONE = new Set(['40P01', '40001']);
+const RETRY_CODES = new Set(['40P01', '40001']);
 
-/** Runs the batch; if the database refused it as a whole, its requests one by one. */
+/** Whether the database refused the batch as a whole for something another writer did. */
+function refused(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return isStaleBatch(err) || uniqueViolation(err) !== undefined || (code !== undefined && RETRY_CODES.has(code));
+}
+
+/**
+ * Runs the batch. If the database refused it as a whole (another process or connection wrote
+ * one of its rows or values since its read), once more: the fresh read sees that write, so
+ * the rules answer as they would have. Refused twice, its requests run one by one — a dozen
+ * commits in a row, which under load hold up everyone behind them.
+ */
 async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
-  try {
-    return await batch();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (!isStaleBatch(err) && !uniqueViolation(err) && !(code && RETRY_ONE_BY_ONE.has(code))) throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await batch();
+    } catch (err) {
+      if (!refused(err)) throw err;
+    }
+    store.groupCommit.retried++;
+    if (attempt === 2) break;
   }
-  store.groupCommit.retried++;
   const out: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
     try {

@@ -85,7 +85,7 @@ export function createMetrics(store: Store): AppMetrics {
   });
   new Counter({
     name: 'lcm_group_commit_retried_total',
-    help: 'Batches refused as a whole (a row changed or a unique value claimed since their read) and run again one request at a time.',
+    help: 'Times a batch was refused as a whole (a row changed or a unique value claimed since its read) and run again: once more as a batch, then one request at a time.',
     registers: [registry],
     collect() {
       this.reset();

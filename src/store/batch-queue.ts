@@ -11,7 +11,7 @@ export class BatchStats {
   /** Requests in the committed batches. */
   jobs = 0;
   largestBatch = 0;
-  /** Batches the database refused as a whole (a row changed or a value claimed since their read), run again one by one. */
+  /** Times the database refused a batch as a whole (a row changed or a value claimed since its read) and it ran again. */
   retried = 0;
   private readonly listeners = new Set<(size: number) => void>();
 

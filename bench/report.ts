@@ -17,10 +17,10 @@ const MAX_RSS_MB = 250;
 const SERVICE_SCENARIOS: readonly ScenarioId[] = ['B', 'C', 'D', 'F'];
 
 /**
- * For each ratio against a ceiling that missed its target: the most its numerator could reach if it used every
- * core at this run's machine CPU per request (server, load generator, database and kernel
- * all counted) — an estimate of what the design allows on this machine, not a promise: larger
- * batches at higher load would cost a little less per request.
+ * For each ratio against a ceiling that missed its target: the most it could be if its
+ * numerator used every core at this run's machine CPU per request (server, load generator,
+ * database and kernel all counted) — an estimate of what the design allows on this machine,
+ * not a promise: larger batches at higher load would cost a little less per request.
  */
 export function cpuBounds(results: readonly ScenarioResult[], cores: number): string[] {
   const by = new Map(results.map((r) => [r.id, r]));

@@ -50,7 +50,8 @@ export interface BatchQueueOptions<J> {
   concurrency?: number;
   /**
    * A job whose key is in a batch in flight waits for a later batch (jobs without a key never
-   * wait). Jobs of different keys were in flight together, so either order is theirs.
+   * wait), behind it only jobs of its key; others may pass it: requests that were in flight
+   * together have no order of their own.
    */
   key?: (job: J) => string | number | undefined;
 }

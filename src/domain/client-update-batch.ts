@@ -48,7 +48,7 @@ export function clientUpdates(store: Store): ClientUpdates {
     (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
     store.groupCommit,
     // A participant in one batch in flight at a time: see BatchQueueOptions.key.
-    { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined) },
+    { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => participantOf(req) },
   );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
@@ -58,6 +58,12 @@ export function clientUpdates(store: Store): ClientUpdates {
  * own connection; SQLite: in the connection's thread), the next reads and runs the rules.
  */
 const BATCHES_IN_FLIGHT = 2;
+
+/** The participant a request names, if it names one the batch can read. */
+const participantOf = (req: ClientUpdateRequest): number | undefined => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined);
+
+/** Tries of a batch as a batch before its requests run one by one. */
+const BATCH_ATTEMPTS = 2;
 
 const RETRY_CODES = new Set(['40P01', '40001']);
 
@@ -74,14 +80,13 @@ function refused(err: unknown): boolean {
  * commits in a row, which under load hold up everyone behind them.
  */
 async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
     try {
       return await batch();
     } catch (err) {
       if (!refused(err)) throw err;
     }
     store.groupCommit.retried++;
-    if (attempt === 2) break;
   }
   const out: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
@@ -144,7 +149,7 @@ class BatchState {
     const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
     const checks = jobs.map(({ req }) => checkProfile(req));
     const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
-    const ids = distinct(jobs.map((j) => (j.req.Client !== undefined && j.req.Client > 0 ? j.req.Client : undefined)));
+    const ids = distinct(jobs.map((j) => participantOf(j.req)));
     const read = await readParticipants(db, ids, callerOperators, {
       phones: distinct(claims.map((c) => c.phone)),
       emailKeys: distinct(claims.map((c) => (c.email === undefined ? undefined : emailKey(c.email)))),

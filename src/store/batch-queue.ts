@@ -33,6 +33,8 @@ interface Queued<J, R> {
   job: J;
   /** How many requests the job carries, for the stats (a job may be a whole batch). */
   weight: number;
+  /** BatchQueueOptions.key of the job, taken once when it is queued. */
+  key: string | number | undefined;
   resolve(value: R): void;
   reject(err: unknown): void;
 }
@@ -65,7 +67,7 @@ export class BatchQueue<J, R> {
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly concurrency: number;
-  private readonly key: ((job: J) => string | number | undefined) | undefined;
+  private readonly key: BatchQueueOptions<J>['key'];
 
   constructor(
     /** Runs one batch; rejecting rejects every job of the batch. */
@@ -80,7 +82,7 @@ export class BatchQueue<J, R> {
 
   submit(job: J, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ job, weight, resolve, reject });
+      this.queue.push({ job, weight, key: this.key?.(job), resolve, reject });
       this.schedule();
     });
   }
@@ -101,14 +103,10 @@ export class BatchQueue<J, R> {
         const batch = this.take();
         if (batch.length === 0) break; // every queued job waits for a batch in flight
         this.inFlight++;
-        const keys = this.hold(batch);
+        this.hold(batch, +1);
         void this.runBatch(batch).finally(() => {
           this.inFlight--;
-          for (const k of keys) {
-            const n = this.busyKeys.get(k)! - 1;
-            if (n === 0) this.busyKeys.delete(k);
-            else this.busyKeys.set(k, n);
-          }
+          this.hold(batch, -1);
           if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
           this.schedule();
         });
@@ -118,29 +116,25 @@ export class BatchQueue<J, R> {
 
   /** The next batch: up to maxBatch queued jobs, in order, but none whose key is in flight. */
   private take(): Queued<J, R>[] {
-    if (!this.key || this.busyKeys.size === 0) return this.queue.splice(0, this.maxBatch);
+    if (this.busyKeys.size === 0) return this.queue.splice(0, this.maxBatch);
     const batch: Queued<J, R>[] = [];
     const rest: Queued<J, R>[] = [];
     for (const q of this.queue) {
-      const k = this.key(q.job);
-      if (batch.length < this.maxBatch && (k === undefined || !this.busyKeys.has(k))) batch.push(q);
+      if (batch.length < this.maxBatch && (q.key === undefined || !this.busyKeys.has(q.key))) batch.push(q);
       else rest.push(q);
     }
     this.queue = rest;
     return batch;
   }
 
-  /** Marks the batch's keys busy; returns them, one per job that has one. */
-  private hold(batch: readonly Queued<J, R>[]): (string | number)[] {
-    const keys: (string | number)[] = [];
-    if (!this.key) return keys;
-    for (const q of batch) {
-      const k = this.key(q.job);
-      if (k === undefined) continue;
-      keys.push(k);
-      this.busyKeys.set(k, (this.busyKeys.get(k) ?? 0) + 1);
+  /** Counts the batch's keys in flight (+1 when it starts) or out again (-1 when it ends). */
+  private hold(batch: readonly Queued<J, R>[], delta: 1 | -1): void {
+    for (const { key } of batch) {
+      if (key === undefined) continue;
+      const n = (this.busyKeys.get(key) ?? 0) + delta;
+      if (n === 0) this.busyKeys.delete(key);
+      else this.busyKeys.set(key, n);
     }
-    return keys;
   }
 
   private async runBatch(batch: Queued<J, R>[]): Promise<void> {

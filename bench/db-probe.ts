@@ -3,7 +3,7 @@
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { openStore } from '../src/store/db.ts';
+import { openStore } from '../src/db/store.ts';
 
 /** History rows, and the sum of participants' versions (each applied change adds one). */
 export interface Counts {

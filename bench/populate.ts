@@ -8,10 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { openStore } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { seed } from '../src/store/fixtures.ts';
-import type { Fixtures } from '../src/store/fixtures.ts';
+import { openStore } from '../src/db/store.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { seed } from '../src/seed/fixtures.ts';
+import type { Fixtures } from '../src/seed/fixtures.ts';
 import { ROOT, onCleanup } from './processes.ts';
 
 export const MANAGER_LOGIN = 'bench';
@@ -87,7 +87,7 @@ async function fillPostgres(url: string, n: number): Promise<void> {
 }
 
 /** Files whose change makes a cached database stale. */
-const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/store/db.ts'), path.join(ROOT, 'src/store/fixtures.ts'), path.join(ROOT, 'src/store/migrations')];
+const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/db/store.ts'), path.join(ROOT, 'src/seed/fixtures.ts'), path.join(ROOT, 'src/db/migrations')];
 
 function cacheKey(n: number): string {
   const hash = createHash('sha256');

@@ -1,8 +1,8 @@
 // Turns request headers into a principal, and issues the tokens that do so. Built once
 // per app (buildApp) from config + store, so production and tests share it.
 import type { Config } from '../config.ts';
-import type { Store } from '../store/db.ts';
-import type { Principal } from '../domain/principal.ts';
+import type { Store } from '../db/store.ts';
+import type { Principal } from '../lib/principal.ts';
 import { signAccessToken, verifyAccessTokenWindow } from './jwt.ts';
 import { cachedVerifier } from './token-cache.ts';
 import type { JwtSettings } from './jwt.ts';

@@ -2,7 +2,7 @@
 // strings (as OWIN wrote them); several roles become an array of strings.
 import { SignJWT, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
-import type { ClientPrincipal, ManagerPrincipal, Principal } from '../domain/principal.ts';
+import type { ClientPrincipal, ManagerPrincipal, Principal } from '../lib/principal.ts';
 
 export interface JwtSettings {
   key: Uint8Array;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { Store } from '../store/db.ts';
+import type { Store } from '../db/store.ts';
 
 export interface SecretLog {
   warn(message: string): void;

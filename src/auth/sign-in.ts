@@ -2,12 +2,12 @@
 // OAuth JSON body out. The HTTP layer only decodes the form and writes the answer.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { Db } from '../store/directory.ts';
-import type { Principal } from '../domain/principal.ts';
-import { DUMMY_HASH, verifyPassword } from '../domain/password.ts';
-import { clientAccountById, clientAccountByPhone, managerAccountById, managerAccountByLogin } from '../store/credentials.ts';
-import { saveRefreshToken, takeRefreshToken } from '../store/refresh-tokens.ts';
-import type { RefreshGrant, RefreshKind } from '../store/refresh-tokens.ts';
+import type { Db } from '../db/directory.ts';
+import type { Principal } from '../lib/principal.ts';
+import { DUMMY_HASH, verifyPassword } from './password.ts';
+import { clientAccountById, clientAccountByPhone, managerAccountById, managerAccountByLogin } from './store/credentials.ts';
+import { saveRefreshToken, takeRefreshToken } from './store/refresh-tokens.ts';
+import type { RefreshGrant, RefreshKind } from './store/refresh-tokens.ts';
 import type { Authenticator } from './authenticator.ts';
 import { createThrottle, throttleKey } from './throttle.ts';
 import type { Throttle } from './throttle.ts';

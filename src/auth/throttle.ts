@@ -1,8 +1,8 @@
 // Slows password guessing: 5 failed sign-ins for one username within 15 minutes lock
 // that username for a minute (auth.md). State lives in the database, shared by processes.
-import type { Db } from '../store/directory.ts';
-import { clearFailures, lockedUntil, recordAttempt, recordFailure } from '../store/login-failures.ts';
-import type { FailurePolicy } from '../store/login-failures.ts';
+import type { Db } from '../db/directory.ts';
+import { clearFailures, lockedUntil, recordAttempt, recordFailure } from './store/login-failures.ts';
+import type { FailurePolicy } from './store/login-failures.ts';
 
 export const LOGIN_POLICY: FailurePolicy = Object.freeze({ maxFailures: 5, windowMs: 15 * 60_000, lockMs: 60_000 });
 

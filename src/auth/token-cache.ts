@@ -2,7 +2,7 @@
 // every request, and checking its HMAC each time costs more than the rest of the
 // authentication. Only tokens that verified are kept, keyed by their whole text, and each
 // hit is checked against the validity window the verification established.
-import type { Principal } from '../domain/principal.ts';
+import type { Principal } from '../lib/principal.ts';
 import type { VerifiedToken } from './jwt.ts';
 
 export function cachedVerifier(

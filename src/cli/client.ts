@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { configFrom, databaseOption, printJson, withStore } from './common.ts';
-import { findParticipant } from '../store/participants.ts';
-import { participantView } from '../domain/participant.ts';
+import { findParticipant } from '../participant/store/participants.ts';
+import { participantView } from '../participant/participant.ts';
 import { registerClientHistory } from './history.ts';
 import { registerClientImport } from './client-import.ts';
 

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import type { Config, ConfigOverrides } from '../config.ts';
-import { openStore } from '../store/db.ts';
-import type { Store } from '../store/db.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import { openStore } from '../db/store.ts';
+import type { Store } from '../db/store.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 
 export function databaseOption(cmd: Command): Command {
   return cmd.option('--database <path-or-url>', 'SQLite file or postgres:// URL (env LCM_DATABASE, default ./data/lcm.sqlite)');

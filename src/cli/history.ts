@@ -1,10 +1,10 @@
 // `lcm client history ID` and `lcm client consents ID`: who changed what, as JSON.
 import type { Command } from 'commander';
 import { UsageError, configFrom, databaseOption, printJson, withStore } from './common.ts';
-import { findParticipant } from '../store/participants.ts';
-import { listConsents, listHistory } from '../store/history.ts';
-import { consentEntryView, historyEntryView } from '../domain/history-views.ts';
-import type { Store } from '../store/db.ts';
+import { findParticipant } from '../participant/store/participants.ts';
+import { listConsents, listHistory } from '../participant/store/history.ts';
+import { consentEntryView, historyEntryView } from '../participant/history-views.ts';
+import type { Store } from '../db/store.ts';
 
 async function participantId(store: Store, id: string): Promise<number> {
   const n = Number(id);

@@ -4,11 +4,11 @@
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError, configFrom, databaseOption, withStore } from './common.ts';
-import { hashPassword } from '../domain/password.ts';
-import { findManagerByLogin, maxManagerToken, setManagerPassword, upsertManager } from '../store/managers.ts';
-import { findPos, operatorExists, partnerOperator } from '../store/directory.ts';
-import { revokeRefreshTokens } from '../store/refresh-tokens.ts';
-import { clearFailures } from '../store/login-failures.ts';
+import { hashPassword } from '../auth/password.ts';
+import { findManagerByLogin, maxManagerToken, setManagerPassword, upsertManager } from '../auth/store/managers.ts';
+import { findPos, operatorExists, partnerOperator } from '../db/directory.ts';
+import { revokeRefreshTokens } from '../auth/store/refresh-tokens.ts';
+import { clearFailures } from '../auth/store/login-failures.ts';
 import { throttleKey } from '../auth/throttle.ts';
 
 async function passwordFrom(flag: string | undefined): Promise<string> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { configFrom, databaseOption } from './common.ts';
-import { openStore } from '../store/db.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import { openStore } from '../db/store.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 
 export function registerMigrate(program: Command): void {
   databaseOption(program.command('migrate').description('Bring the database schema up to date.')).action(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { configFrom, databaseOption, withStore } from './common.ts';
-import { parseFixtures, seed } from '../store/fixtures.ts';
+import { parseFixtures, seed } from '../seed/fixtures.ts';
 
 export function registerSeed(program: Command): void {
   databaseOption(program.command('seed').argument('<file>', 'fixtures file (JSON, see docs)').description('Load a fixtures file; running it twice leaves the same data.')).action(

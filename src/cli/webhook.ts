@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { UsageError, configFrom, databaseOption, printJson, withStore } from './common.ts';
-import { operatorExists } from '../store/directory.ts';
-import { addWebhook, listWebhooks, removeWebhook } from '../store/webhooks.ts';
-import type { Webhook } from '../store/webhooks.ts';
-import { listEvents } from '../store/outbox.ts';
+import { operatorExists } from '../db/directory.ts';
+import { addWebhook, listWebhooks, removeWebhook } from '../webhooks/store/webhooks.ts';
+import type { Webhook } from '../webhooks/store/webhooks.ts';
+import { listEvents } from '../participant/store/outbox.ts';
 import { isDeliverableUrl } from '../webhooks/post.ts';
 
 function positiveInt(value: string, what: string): number {

@@ -10,8 +10,8 @@ import type { ResponseFormat } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
 import { negotiate } from '../wire/negotiate.ts';
 import { unreadableResponse } from '../wire/unreadable.ts';
-import { databaseUnavailability } from '../store/unavailable.ts';
-import type { Unavailability } from '../store/unavailable.ts';
+import { databaseUnavailability } from '../db/unavailable.ts';
+import type { Unavailability } from '../db/unavailable.ts';
 
 const DENIED = 'Authorization has been denied for this request.';
 

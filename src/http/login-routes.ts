@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createSignIn } from '../auth/sign-in.ts';
 import type { FormFields, SignInAnswer } from '../auth/sign-in.ts';
-import { databaseUnavailability, withDeadline } from '../store/unavailable.ts';
+import { databaseUnavailability, withDeadline } from '../db/unavailable.ts';
 import { UNAVAILABLE_RETRY_AFTER, unavailableMessage } from './errors.ts';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config.ts';
-import type { Store } from '../store/db.ts';
+import type { Store } from '../db/store.ts';
 
 export interface AppMetrics {
   readonly registry: Registry;

@@ -4,8 +4,8 @@
 //   registerOperation(app, clientUpdate, (request, ctx) => updateClient(store, request, ctx))
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationDecl, RequestOf, ResponseOf } from '../contract/types.ts';
-import type { CallContext, Outcome, Principal } from '../domain/principal.ts';
-import { isForbidden } from '../domain/principal.ts';
+import type { CallContext, Outcome, Principal } from '../lib/principal.ts';
+import { isForbidden } from '../lib/principal.ts';
 import { DecodeError } from '../wire/decode-error.ts';
 import { bodyFormatOf, decodeMessage } from '../wire/decode.ts';
 import type { BodyFormat } from '../wire/decode.ts';
@@ -14,7 +14,7 @@ import { parseMediaType } from '../wire/media-type.ts';
 import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
 import { rawBodyParser } from './raw-body.ts';
 import { recordOutcome } from './metrics.ts';
-import { withDeadline } from '../store/unavailable.ts';
+import { withDeadline } from '../db/unavailable.ts';
 
 export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
 

@@ -2,10 +2,10 @@
 // database, then listen.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { PG_CONNECT_TIMEOUT_MS, openStore } from '../store/db.ts';
-import type { OpenOptions, Store } from '../store/db.ts';
-import { migrateToLatest } from '../store/migrate.ts';
-import { ensureDemoData, DEMO_LOGIN } from '../store/demo.ts';
+import { PG_CONNECT_TIMEOUT_MS, openStore } from '../db/store.ts';
+import type { OpenOptions, Store } from '../db/store.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { ensureDemoData, DEMO_LOGIN } from '../seed/demo.ts';
 import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
 import { startDispatcher } from '../webhooks/dispatcher.ts';

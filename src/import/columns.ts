@@ -7,7 +7,7 @@ import { clientCreate } from '../contract/client-create.ts';
 import { readScalar } from '../wire/scalars.ts';
 import { rawText } from '../wire/raw.ts';
 import { DecodeError } from '../wire/decode-error.ts';
-import type { ProfileInput } from '../domain/profile-rules.ts';
+import type { ProfileInput } from '../participant/rules.ts';
 
 /** Request fields that describe the call rather than the participant: not columns. */
 const CALL_FIELDS = new Set(['PosCode', 'Operator', 'Token', 'SiteCode']);

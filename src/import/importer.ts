@@ -4,21 +4,21 @@
 // statements per batch. Re-running a file duplicates no one: a row whose Client id exists
 // updates that participant (only the values it gives, as ClientUpdate); a row without
 // Client whose phone the operator already has updates that participant.
-import type { Store } from '../store/db.ts';
-import type { Db } from '../store/directory.ts';
-import type { Participant, ProfileChanges } from '../domain/participant.ts';
-import { PROFILE_FIELDS } from '../domain/participant.ts';
-import { CONFLICT_CODE, checkProfile } from '../domain/profile-rules.ts';
-import { resultFor } from '../domain/results.ts';
+import type { Store } from '../db/store.ts';
+import type { Db } from '../db/directory.ts';
+import type { Participant, ProfileChanges } from '../participant/participant.ts';
+import { PROFILE_FIELDS } from '../participant/participant.ts';
+import { CONFLICT_CODE, checkProfile } from '../participant/rules.ts';
+import { resultFor } from '../participant/results.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
-import { emailKey } from '../store/convert.ts';
-import { applyChanges, uniqueViolation } from '../store/participant-updates.ts';
-import { insertParticipants } from '../store/participant-inserts.ts';
-import { syncParticipantIds } from '../store/participants.ts';
-import type { CardRow } from '../store/cards.ts';
-import { allocateParticipantIds, cardsByNumber, linkCards, participantsForBatch } from '../store/import-lookups.ts';
-import { nowIso } from '../store/convert.ts';
+import { emailKey } from '../db/convert.ts';
+import { applyChanges, uniqueViolation } from '../participant/store/updates.ts';
+import { insertParticipants } from '../participant/store/inserts.ts';
+import { syncParticipantIds } from '../participant/store/participants.ts';
+import type { CardRow } from '../participant/store/cards.ts';
+import { allocateParticipantIds, cardsByNumber, linkCards, participantsForBatch } from './lookups.ts';
+import { nowIso } from '../db/convert.ts';
 import type { CsvRecord } from './csv.ts';
 import type { Header } from './columns.ts';
 import { readRow } from './columns.ts';

@@ -3,9 +3,9 @@
 // restart and several server processes on one PostgreSQL share the work (see
 // claimDeliveries). Delivery is at-least-once and in order per (webhook, participant).
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/db.ts';
-import type { ClaimedDelivery } from '../store/outbox.ts';
-import { claimDeliveries, markAttemptFailed, markDelivered, releaseLease } from '../store/outbox.ts';
+import type { Store } from '../db/store.ts';
+import type { ClaimedDelivery } from '../participant/store/outbox.ts';
+import { claimDeliveries, markAttemptFailed, markDelivered, releaseLease } from '../participant/store/outbox.ts';
 import { postEvent } from './post.ts';
 
 export interface DispatcherLog {

@@ -11,7 +11,7 @@ import { ROOT, runLcm } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { managerLogin } from '../helpers/login.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/db/store.ts';
 import { buildApp } from '../../src/http/app.ts';
 
 /** Signs in through the real app on the database the CLI wrote. */

@@ -7,8 +7,8 @@ import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { clientLogin, managerLogin, postLogin } from '../helpers/login.ts';
 import { bearer } from '../helpers/tokens.ts';
-import { seed } from '../../src/store/fixtures.ts';
-import { findPos } from '../../src/store/directory.ts';
+import { seed } from '../../src/seed/fixtures.ts';
+import { findPos } from '../../src/db/directory.ts';
 
 const INVALID_GRANT = { error: 'invalid_grant', error_description: 'Provided username and password is incorrect' };
 

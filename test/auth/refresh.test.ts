@@ -7,8 +7,8 @@ import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { clientLogin, managerLogin, postLogin } from '../helpers/login.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { openStore } from '../../src/store/db.ts';
-import { seed } from '../../src/store/fixtures.ts';
+import { openStore } from '../../src/db/store.ts';
+import { seed } from '../../src/seed/fixtures.ts';
 import { hashRefreshToken } from '../../src/auth/sign-in.ts';
 
 const INVALID_GRANT = { error: 'invalid_grant', error_description: 'Provided username and password is incorrect' };

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import { ENGINES, createTestStore } from '../helpers/engines.ts';
 import { createAuthenticator } from '../../src/auth/authenticator.ts';
 import { secretFilePath } from '../../src/auth/secret.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/db/store.ts';
 import { buildApp } from '../../src/http/app.ts';
-import type { Principal } from '../../src/domain/principal.ts';
+import type { Principal } from '../../src/lib/principal.ts';
 
 const someone: Principal = { kind: 'client', clientId: 1, operatorId: 1 };
 

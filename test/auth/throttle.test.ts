@@ -6,7 +6,7 @@ import { seededApp } from '../helpers/app.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { clientLogin, managerLogin } from '../helpers/login.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/db/store.ts';
 import { createThrottle, LOGIN_POLICY } from '../../src/auth/throttle.ts';
 
 for (const engine of ENGINES) {

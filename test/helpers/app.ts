@@ -5,12 +5,12 @@ import { createTestDatabase, createTestStore } from './engines.ts';
 import type { TestDatabase, TestStore } from './engines.ts';
 import { FIXTURES } from './fixtures.ts';
 import type { Config } from '../../src/config.ts';
-import type { Engine } from '../../src/store/db.ts';
+import type { Engine } from '../../src/db/store.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { seed } from '../../src/store/fixtures.ts';
-import type { Fixtures } from '../../src/store/fixtures.ts';
-import { openStore } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import { seed } from '../../src/seed/fixtures.ts';
+import type { Fixtures } from '../../src/seed/fixtures.ts';
+import { openStore } from '../../src/db/store.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
 
 export async function seededStore(engine: Engine, overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestStore> {
   const ts = await createTestStore(engine, overrides);

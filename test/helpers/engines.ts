@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/db/store.ts';
 import { servingStoreOptions } from '../../src/http/server.ts';
-import type { Engine, Store } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import type { Engine, Store } from '../../src/db/store.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
 
 export const ENGINES: Engine[] = process.env.LCM_TEST_PG ? ['sqlite', 'postgres'] : ['sqlite'];
 

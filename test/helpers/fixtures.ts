@@ -1,6 +1,6 @@
 // The fixtures of design.md, used by many suites.
-import type { Fixtures } from '../../src/store/fixtures.ts';
-import type { ClientPrincipal, ManagerPrincipal } from '../../src/domain/principal.ts';
+import type { Fixtures } from '../../src/seed/fixtures.ts';
+import type { ClientPrincipal, ManagerPrincipal } from '../../src/lib/principal.ts';
 
 export const FIXTURES: Fixtures = {
   operators: [

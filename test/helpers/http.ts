@@ -1,6 +1,6 @@
 // Calling the app over HTTP in tests, with real tokens issued by the app's authenticator.
 import type { FastifyInstance } from 'fastify';
-import type { Principal } from '../../src/domain/principal.ts';
+import type { Principal } from '../../src/lib/principal.ts';
 
 export async function bearer(app: FastifyInstance, principal: Principal): Promise<string> {
   return `Bearer ${await app.deps.auth.issueAccessToken(principal)}`;

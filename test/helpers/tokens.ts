@@ -1,6 +1,6 @@
 // Real access tokens for tests, signed by the app's own authenticator.
 import type { FastifyInstance } from 'fastify';
-import { managerAccountByLogin, clientAccountById } from '../../src/store/credentials.ts';
+import { managerAccountByLogin, clientAccountById } from '../../src/auth/store/credentials.ts';
 
 /** A manager token for a stored manager (fixtures: 'cashier', operator 1; 'other', operator 2). */
 export async function managerToken(app: FastifyInstance, login = 'cashier'): Promise<string> {

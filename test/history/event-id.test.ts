@@ -1,7 +1,7 @@
 // Change event ids are UUIDs of version 7: their text sorts by the time they were made.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newEventId } from '../../src/domain/event-id.ts';
+import { newEventId } from '../../src/lib/event-id.ts';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

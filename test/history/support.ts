@@ -2,7 +2,7 @@
 // receiver on 127.0.0.1 whose answers the test controls.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CallContext, Principal } from '../../src/domain/principal.ts';
+import type { CallContext, Principal } from '../../src/lib/principal.ts';
 
 let seq = 0;
 export function ctx(principal: Principal, requestId = `req-${++seq}`, remoteAddress = '10.0.0.7'): CallContext {

@@ -4,9 +4,9 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClient } from '../../src/domain/client-update.ts';
-import { addWebhook, removeWebhook } from '../../src/store/webhooks.ts';
-import { listEvents } from '../../src/store/outbox.ts';
+import { updateClient } from '../../src/participant/update/client-update.ts';
+import { addWebhook, removeWebhook } from '../../src/webhooks/store/webhooks.ts';
+import { listEvents } from '../../src/participant/store/outbox.ts';
 import { startDispatcher, retryDelay } from '../../src/webhooks/dispatcher.ts';
 import type { Dispatcher, DispatcherOptions } from '../../src/webhooks/dispatcher.ts';
 import { verifySignature } from '../../src/webhooks/signature.ts';
@@ -202,7 +202,7 @@ for (const engine of ENGINES) {
       it('several dispatchers on one database deliver each event once, in order', async () => {
         receiver = await startReceiver();
         await addWebhook(ts.store.db, { operatorId: 1, url: receiver.url, secret: 's' });
-        const { openStore } = await import('../../src/store/db.ts');
+        const { openStore } = await import('../../src/db/store.ts');
         const stores = await Promise.all([1, 2, 3].map(() => openStore(ts.config.database)));
         const dispatchers = stores.map((s) => startDispatcher(s, { ...FAST, pollMs: 5, batchSize: 3 }));
         try {

@@ -4,9 +4,9 @@ import { ENGINES, createTestStore } from '../helpers/engines.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { startServer } from '../../src/http/server.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openStore } from '../../src/store/db.ts';
-import { findManagerByLogin } from '../../src/store/managers.ts';
-import { verifyPassword } from '../../src/domain/password.ts';
+import { openStore } from '../../src/db/store.ts';
+import { findManagerByLogin } from '../../src/auth/store/managers.ts';
+import { verifyPassword } from '../../src/auth/password.ts';
 import { createTestDatabase } from '../helpers/engines.ts';
 
 const QUIET = { logger: false, out: { write: () => true } } as const;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import { CASHIER, OTHER_MANAGER, CLIENT_1 } from '../helpers/fixtures.ts';
 import { postJson } from '../helpers/http.ts';
-import type { Principal } from '../../src/domain/principal.ts';
+import type { Principal } from '../../src/lib/principal.ts';
 import { MODELS_NS, postXml, xmlText } from './helpers.ts';
 import { seededApp } from '../helpers/app.ts';
 import type { Seeded } from '../helpers/app.ts';

@@ -1,7 +1,7 @@
 // Shared pieces of the lifecycle suites: XML posting and reading.
 import type { FastifyInstance } from 'fastify';
 import { bearer } from '../helpers/http.ts';
-import type { Principal } from '../../src/domain/principal.ts';
+import type { Principal } from '../../src/lib/principal.ts';
 
 export const MODELS_NS = 'http://schemas.datacontract.org/2004/07/LCManagerPartner.Models';
 

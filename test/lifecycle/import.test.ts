@@ -10,7 +10,7 @@ import type { TestDatabase } from '../helpers/engines.ts';
 import { runLcm } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { parseCsv } from '../../src/import/csv.ts';
-import { openStore } from '../../src/store/db.ts';
+import { openStore } from '../../src/db/store.ts';
 
 // Fixtures hold participants 1-3 (79160000001/2 and ivan@/maria@ in operator 1).
 const GOOD_AND_BAD = [

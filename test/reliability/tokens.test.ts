@@ -14,7 +14,7 @@ import { ENGINES } from '../helpers/engines.ts';
 import { seededApp } from '../helpers/app.ts';
 import type { Seeded } from '../helpers/app.ts';
 import { managerLogin, clientLogin, postLogin } from '../helpers/login.ts';
-import { findParticipant } from '../../src/store/participants.ts';
+import { findParticipant } from '../../src/participant/store/participants.ts';
 import { clientUpdate } from '../../src/contract/client-update.ts';
 import { checkShape } from './support/wire-shapes.ts';
 import { fuzzSeed } from './support/fuzz-run.ts';

@@ -16,10 +16,10 @@
 //     batch stops inside its commit, every statement done; the parent sees it in pg_locks.
 import readline from 'node:readline';
 import { sql } from 'kysely';
-import { openStore } from '../../../src/store/db.ts';
-import { clientUpdates } from '../../../src/domain/client-update-batch.ts';
-import type { ClientUpdateOutcome } from '../../../src/domain/client-update.ts';
-import type { CallContext } from '../../../src/domain/principal.ts';
+import { openStore } from '../../../src/db/store.ts';
+import { clientUpdates } from '../../../src/participant/update/batch.ts';
+import type { ClientUpdateOutcome } from '../../../src/participant/update/client-update.ts';
+import type { CallContext } from '../../../src/lib/principal.ts';
 import { CASHIER } from '../../helpers/fixtures.ts';
 
 const [database, idsJson] = process.argv.slice(2);

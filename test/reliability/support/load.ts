@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../../helpers/cli.ts';
-import type { ApiValue } from '../../../src/domain/history.ts';
+import type { ApiValue } from '../../../src/participant/change-record.ts';
 
 /** mulberry32: small, fast and good enough to pick kill moments and field values. */
 export function rng(seed: number): () => number {

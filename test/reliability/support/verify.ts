@@ -4,13 +4,13 @@
 // one, and every history row is one whole request that was sent — never a part of one.
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../../src/store/schema.ts';
-import type { Participant } from '../../../src/domain/participant.ts';
-import { API_NAMES, PROFILE_FIELDS } from '../../../src/domain/participant.ts';
-import { apiValue } from '../../../src/domain/history.ts';
-import type { ApiValue, ChangeEventPayload, FieldRecord } from '../../../src/domain/history.ts';
-import { toParticipant } from '../../../src/store/participants.ts';
-import { toBool } from '../../../src/store/convert.ts';
+import type { Database } from '../../../src/db/schema.ts';
+import type { Participant } from '../../../src/participant/participant.ts';
+import { API_NAMES, PROFILE_FIELDS } from '../../../src/participant/participant.ts';
+import { apiValue } from '../../../src/participant/change-record.ts';
+import type { ApiValue, ChangeEventPayload, FieldRecord } from '../../../src/participant/change-record.ts';
+import { toParticipant } from '../../../src/participant/store/participants.ts';
+import { toBool } from '../../../src/db/convert.ts';
 import type { Sent } from './load.ts';
 
 export type ApiState = Record<string, ApiValue>;

@@ -1,0 +1,130 @@
+// Who changed what (spec client-update.md §4.6). Every successful ClientUpdate writes, in
+// the transaction of the change: one history row, one consent-ledger row per changed consent, and one
+// change event (the outbox the webhook dispatcher delivers from). Nothing is written when
+// nothing changed. Only profile fields are ever recorded, so passwords never are.
+import { newEventId } from '../lib/event-id.ts';
+import type { Db } from '../db/directory.ts';
+import type { FieldChange, Participant } from './participant.ts';
+import type { CallContext, Principal } from '../lib/principal.ts';
+import type { ProfileField } from './participant.ts';
+import { API_NAMES } from './participant.ts';
+import type { InitiatorKind } from '../db/history-schema.ts';
+import type { ChangeRows } from './store/history.ts';
+import { insertChangeRows } from './store/history.ts';
+import { nowIso } from '../db/convert.ts';
+
+/** A value as the API writes it: Birthdate 'YYYY-MM-DDT00:00:00', Phone a number, consents booleans. */
+export type ApiValue = string | number | boolean | null;
+
+export interface FieldRecord {
+  Field: string;
+  Old: ApiValue;
+  New: ApiValue;
+}
+
+/** A change written: the participant before it, what changed, and where it was made. */
+export interface RecordedChange {
+  before: Participant;
+  changes: FieldChange[];
+  operatorId: number;
+  posCode: string | null;
+  siteCode: string | null;
+}
+
+/** The consents whose changes are also kept in the ledger. */
+export const CONSENT_FIELDS = ['allowSms', 'allowEmail', 'allowEmailOnlineCheque'] as const satisfies readonly ProfileField[];
+
+export function apiValue(field: ProfileField, value: FieldChange['old']): ApiValue {
+  if (value === null) return null;
+  if (field === 'birthdate' && typeof value === 'string') return `${value}T00:00:00`;
+  return value;
+}
+
+export function fieldRecords(changes: readonly FieldChange[]): FieldRecord[] {
+  return changes.map((c) => ({ Field: API_NAMES[c.field], Old: apiValue(c.field, c.old), New: apiValue(c.field, c.new) }));
+}
+
+export interface Initiator {
+  kind: InitiatorKind;
+  managerLogin: string | null;
+  managerToken: number | null;
+}
+
+export function initiatorOf(principal: Principal): Initiator {
+  return principal.kind === 'manager'
+    ? { kind: 'manager', managerLogin: principal.login, managerToken: principal.token }
+    : { kind: 'client', managerLogin: null, managerToken: null };
+}
+
+/** 'manager cashier (token 5001)' or 'client 1': the Initiator of ClientHistory and the CLI. */
+export function describeInitiator(i: Initiator, participantId: number): string {
+  return i.kind === 'manager' ? `manager ${i.managerLogin ?? '?'} (token ${i.managerToken ?? '?'})` : `client ${participantId}`;
+}
+
+/** The JSON body a webhook receives (also what `lcm webhook events` shows). */
+export interface ChangeEventPayload {
+  EventId: string;
+  Time: string;
+  Client: number;
+  Operator: number;
+  /** The participant's ContragentId after the change. */
+  ContragentId: string | null;
+  Changes: FieldRecord[];
+}
+
+/** A change to record, with the call that made it. */
+export interface ChangeToRecord {
+  ctx: CallContext;
+  changed: RecordedChange;
+}
+
+/** Writes the history, ledger and outbox rows of one change, inside the change's transaction. */
+export function recordChange(tx: Db, ctx: CallContext, changed: RecordedChange): Promise<void> {
+  return recordChanges(tx, [{ ctx, changed }]);
+}
+
+/**
+ * Writes the history, ledger and outbox rows of several changes (a group-committed batch)
+ * with one statement per table whatever their number, in the given order.
+ */
+export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): Promise<void> {
+  if (items.length === 0) return;
+  await insertChangeRows(tx, changeRows(items, nowIso()));
+}
+
+export function changeRows(items: readonly ChangeToRecord[], time: string): ChangeRows {
+  const out: ChangeRows = { histories: [], consents: [], events: [] };
+  items.forEach(({ ctx, changed }, historyIndex) => {
+    const initiator = initiatorOf(ctx.principal);
+    const participantId = changed.before.id;
+    const common = {
+      participant_id: participantId,
+      operator_id: changed.operatorId,
+      changed_at: time,
+      initiator_kind: initiator.kind,
+      manager_login: initiator.managerLogin,
+      manager_token: initiator.managerToken,
+      pos_code: changed.posCode,
+      site_code: changed.siteCode,
+      request_id: ctx.requestId,
+      remote_address: ctx.remoteAddress || null,
+    };
+    const fields = fieldRecords(changed.changes);
+    out.histories.push({ ...common, fields: JSON.stringify(fields) });
+    for (const c of changed.changes) {
+      if (!(CONSENT_FIELDS as readonly string[]).includes(c.field)) continue;
+      out.consents.push({ historyIndex, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
+    }
+    const contragent = changed.changes.find((c) => c.field === 'contragentId');
+    const payload: ChangeEventPayload = {
+      EventId: newEventId(),
+      Time: time,
+      Client: participantId,
+      Operator: changed.operatorId,
+      ContragentId: (contragent ? contragent.new : changed.before.contragentId) as string | null,
+      Changes: fields,
+    };
+    out.events.push({ eventId: payload.EventId, participantId, operatorId: changed.operatorId, payload: JSON.stringify(payload), createdAt: time });
+  });
+  return out;
+}

@@ -1,0 +1,218 @@
+// Group commit of ClientUpdate, the same on both engines. The requests that arrive together
+// cost one read and one write, whatever their number: one query reads their participants
+// and every holder of a unique value they claim (plus one per directory table they name:
+// Operator, PosCode, SiteCode); the same rules as for a single request (applyClientUpdate)
+// run in TypeScript in arrival order, over a scope that answers from what was read and sees
+// the earlier requests' changes; then one transaction writes the profiles, history, ledger,
+// events and deliveries and commits (PostgreSQL: one statement; SQLite: one per table, in
+// the connection's thread). Only then is anyone answered. If the database refuses the
+// write — a participant changed since the read (its version moved: see isStaleBatch),
+// another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
+// the batch runs once more, reading afresh; refused again, its requests run one by one,
+// each in its own transaction with its participant locked.
+import type { Store } from '../../db/store.ts';
+import type { Db, PosRef } from '../../db/directory.ts';
+import { BatchQueue } from '../../lib/batch-queue.ts';
+import type { Settled } from '../../lib/batch-queue.ts';
+import { codeKey, emailKey, nowIso } from '../../db/convert.ts';
+import type { UniqueClaims, UniqueField } from '../store/updates.ts';
+import { uniqueViolation } from '../store/updates.ts';
+import { activeSitesByCode, batchWriter, existingOperators, isStaleBatch, posesByCode, readParticipants } from '../store/batch-write.ts';
+import type { BatchWriter } from '../store/batch-write.ts';
+import type { CallContext } from '../../lib/principal.ts';
+import type { Participant, ProfileField } from '../participant.ts';
+import type { ChangeToRecord } from '../change-record.ts';
+import { changeRows } from '../change-record.ts';
+import { checkProfile, uniqueClaims } from '../rules.ts';
+import type { ProfileCheck } from '../rules.ts';
+import { trimmed } from '../../lib/text.ts';
+import type { UpdateScope } from './update-scope.ts';
+import { applyClientUpdate, updateClient } from './client-update.ts';
+import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
+
+export interface ClientUpdateJob {
+  ctx: CallContext;
+  req: ClientUpdateRequest;
+}
+
+export interface ClientUpdates {
+  update(ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome>;
+  /** Resolves when every submitted update has been answered. */
+  idle(): Promise<void>;
+}
+
+/** ClientUpdate for the app: requests that arrive together are applied as one batch. */
+export function clientUpdates(store: Store): ClientUpdates {
+  const write = batchWriter(store);
+  const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
+    (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
+    store.groupCommit,
+    // A participant in one batch in flight at a time: see BatchQueueOptions.key.
+    { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => participantOf(req) },
+  );
+  return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
+}
+
+/**
+ * Batches in flight at once: while one waits for its write and commit (PostgreSQL: on its
+ * own connection; SQLite: in the connection's thread), the next reads and runs the rules.
+ */
+const BATCHES_IN_FLIGHT = 2;
+
+/** The participant a request names, if it names one the batch can read. */
+const participantOf = (req: ClientUpdateRequest): number | undefined => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined);
+
+/** Tries of a batch as a batch before its requests run one by one. */
+const BATCH_ATTEMPTS = 2;
+
+const RETRY_CODES = new Set(['40P01', '40001']);
+
+/** Whether the database refused the batch as a whole for something another writer did. */
+function refused(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return isStaleBatch(err) || uniqueViolation(err) !== undefined || (code !== undefined && RETRY_CODES.has(code));
+}
+
+/**
+ * Runs the batch. If the database refused it as a whole (another process or connection wrote
+ * one of its rows or values since its read), once more: the fresh read sees that write, so
+ * the rules answer as they would have. Refused twice, its requests run one by one — a dozen
+ * commits in a row, which under load hold up everyone behind them.
+ */
+async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
+  for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+    try {
+      return await batch();
+    } catch (err) {
+      if (!refused(err)) throw err;
+    }
+    store.groupCommit.retried++;
+  }
+  const out: Settled<ClientUpdateOutcome>[] = [];
+  for (const { ctx, req } of jobs) {
+    try {
+      out.push({ ok: true, value: await updateClient(store, ctx, req) });
+    } catch (err) {
+      out.push({ ok: false, err });
+    }
+  }
+  return out;
+}
+
+/** Read, rules, and write of a batch; `write` is the engine's. */
+export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter): Promise<Settled<ClientUpdateOutcome>[]> {
+  const state = await BatchState.read(db, jobs);
+  const results: Settled<ClientUpdateOutcome>[] = [];
+  for (const [i, { ctx, req }] of jobs.entries()) {
+    try {
+      const applied = await applyClientUpdate(state.scope, ctx, req, state.checks[i]);
+      results.push({ ok: true, value: applied.response });
+    } catch (err) {
+      // Nothing of a failed request was staged: write() is its last step.
+      results.push({ ok: false, err });
+    }
+  }
+  await state.flush(db, write);
+  return results;
+}
+
+const key = (field: UniqueField, operatorId: number, value: string | number): string => `${field}\u0000${operatorId}\u0000${value}`;
+const codeAt = (operatorId: number, code: string): string => `${operatorId}\u0000${codeKey(code)}`;
+const distinct = <T>(values: Iterable<T | undefined>): T[] => [...new Set([...values].filter((v): v is T => v !== undefined))];
+
+/** The keys of the unique values a participant holds. */
+function participantKeys(p: Participant): string[] {
+  const keys: string[] = [];
+  if (p.phone !== null) keys.push(key('phone', p.operatorId, p.phone));
+  if (p.email) keys.push(key('email', p.operatorId, emailKey(p.email)));
+  if (p.contragentId !== null) keys.push(key('contragentId', p.operatorId, p.contragentId));
+  return keys;
+}
+
+/** What a batch read, updated by each request that succeeds, and what it will write. */
+class BatchState {
+  private readonly holders = new Map<string, Set<number>>();
+  /** Per changed participant: how many changes, and which fields they touched. */
+  private readonly changes = new Map<number, { count: number; fields: Set<ProfileField> }>();
+  private readonly records: ChangeToRecord[] = [];
+
+  private constructor(
+    /** checkProfile of each job, in job order. */
+    readonly checks: readonly ProfileCheck[],
+    private readonly participants: Map<number, Participant>,
+    private readonly operators: Set<number>,
+    private readonly poses: Map<string, PosRef>,
+    private readonly sites: Set<string>,
+  ) {}
+
+  static async read(db: Db, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
+    const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
+    const checks = jobs.map(({ req }) => checkProfile(req));
+    const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
+    const ids = distinct(jobs.map((j) => participantOf(j.req)));
+    const read = await readParticipants(db, ids, callerOperators, {
+      phones: distinct(claims.map((c) => c.phone)),
+      emailKeys: distinct(claims.map((c) => (c.email === undefined ? undefined : emailKey(c.email)))),
+      contragentIds: distinct(claims.map((c) => c.contragentId)),
+    });
+    const operators = await existingOperators(db, distinct(jobs.map((j) => j.req.Operator || undefined)));
+    const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
+    const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
+    const wanted = new Set(ids);
+    const state = new BatchState(
+      checks,
+      new Map(read.filter((p) => wanted.has(p.id)).map((p) => [p.id, p])),
+      operators,
+      new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),
+      new Set(sites.map((s) => codeAt(s.operatorId, s.code))),
+    );
+    for (const p of read) for (const k of participantKeys(p)) state.hold(k, p.id);
+    return state;
+  }
+
+  private hold(k: string, id: number): void {
+    let ids = this.holders.get(k);
+    if (!ids) this.holders.set(k, (ids = new Set()));
+    ids.add(id);
+  }
+
+  readonly scope: UpdateScope = {
+    operatorExists: async (id) => this.operators.has(id),
+    findPos: async (operatorId, code) => this.poses.get(codeAt(operatorId, code)),
+    isActiveSite: async (operatorId, code) => this.sites.has(codeAt(operatorId, code)),
+    lockParticipant: async (id) => this.participants.get(id),
+    takenByOthers: async (operatorId, participantId, claims) => {
+      const taken = new Set<UniqueField>();
+      const check = (field: UniqueField, value: string | number | undefined) => {
+        const ids = value === undefined ? undefined : this.holders.get(key(field, operatorId, value));
+        if (ids && [...ids].some((id) => id !== participantId)) taken.add(field);
+      };
+      check('phone', claims.phone);
+      check('email', claims.email === undefined ? undefined : emailKey(claims.email));
+      check('contragentId', claims.contragentId);
+      return taken;
+    },
+    write: async (ctx, changed) => {
+      const before = changed.before;
+      const after: Participant = { ...before, ...Object.fromEntries(changed.changes.map((c) => [c.field, c.new])), version: before.version + 1 };
+      for (const k of participantKeys(before)) this.holders.get(k)?.delete(before.id);
+      for (const k of participantKeys(after)) this.hold(k, after.id);
+      this.participants.set(after.id, after);
+      const seen = this.changes.get(after.id) ?? { count: 0, fields: new Set<ProfileField>() };
+      seen.count++;
+      for (const c of changed.changes) seen.fields.add(c.field);
+      this.changes.set(after.id, seen);
+      this.records.push({ ctx, changed });
+    },
+  };
+
+  async flush(db: Db, write: BatchWriter): Promise<void> {
+    const writes = [...this.changes].map(([id, { count, fields }]) => {
+      const participant = this.participants.get(id)!;
+      return { participant, changes: count, fields: [...fields], readVersion: participant.version - count };
+    });
+    if (writes.length === 0) return;
+    const now = nowIso();
+    await write(db, writes, changeRows(this.records, now), now);
+  }
+}

@@ -1,0 +1,76 @@
+// The serving SQLite connection in its worker thread (src/db/sqlite-thread.ts): scripts
+// (a whole transaction in one message) and kysely transactions share it in the order they
+// were asked for, a script is all or nothing, and the main thread's reader sees commits.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CompiledQuery, Kysely, sql } from 'kysely';
+import { SplitDriver, SqliteThread } from '../../src/db/sqlite-thread.ts';
+import { sqliteDialect } from '../../src/db/sqlite-dialect.ts';
+
+interface T {
+  t: { id: number; v: string };
+}
+
+const q = (text: string, ...params: unknown[]) => CompiledQuery.raw(text, params);
+
+describe('SQLite thread driver', () => {
+  let dir: string;
+  let thread: SqliteThread;
+  let driver: SplitDriver;
+  let db: Kysely<T>;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-thread-'));
+    const file = path.join(dir, 'x.sqlite');
+    thread = await SqliteThread.open(file, ['journal_mode = WAL', 'synchronous = FULL']);
+    await thread.query('create table t (id integer primary key, v text not null)', []);
+    driver = new SplitDriver(thread, new SQLite(file, { readonly: true }));
+    db = new Kysely<T>({ dialect: sqliteDialect(driver) });
+  });
+  after(async () => {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const values = async () => (await db.selectFrom('t').select(['id', 'v']).orderBy('id').execute()).map((r) => `${r.id}:${r.v}`);
+
+  it('runs a script as one transaction: a failing statement leaves nothing of it, with SQLite\'s error code', async () => {
+    await db.deleteFrom('t').execute();
+    await assert.rejects(driver.transactAtOnce([q('insert into t values (1, ?)', 'a'), q('insert into t values (2, null)')]), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'SQLITE_CONSTRAINT_NOTNULL');
+      return true;
+    });
+    assert.deepEqual(await values(), []);
+  });
+
+  it('posts the next script without waiting for the answer to the one before', async () => {
+    await db.deleteFrom('t').execute();
+    const first = driver.transactAtOnce([q('insert into t values (1, ?)', 'a')]);
+    const second = driver.transactAtOnce([q("update t set v = v || 'b' where id = 1")]);
+    // Only microtasks run here: no answer from the thread can arrive meanwhile.
+    for (let i = 0; i < 50 && thread.waiting < 2; i++) await null;
+    assert.equal(thread.waiting, 2, 'both scripts are in the thread\'s queue');
+    await Promise.all([first, second]);
+    assert.deepEqual(await values(), ['1:ab']);
+  });
+
+  it('runs a transaction begun after scripts were posted after them, and a failed script does not stop what follows', async () => {
+    await db.deleteFrom('t').execute();
+    const inserted = driver.transactAtOnce([q('insert into t values (1, ?)', 'a')]);
+    const failed = driver.transactAtOnce([q("update t set v = v || 'x' where id = 1"), q('insert into t values (1, ?)', 'dup')]);
+    // Begun before either script was answered: its statements queue behind both.
+    const seen = db.transaction().execute(async (tx) => {
+      await tx.updateTable('t').set({ v: sql<string>`v || 'b'` }).where('id', '=', 1).execute();
+      return (await tx.selectFrom('t').select('v').where('id', '=', 1).executeTakeFirstOrThrow()).v;
+    });
+    await assert.rejects(failed, /UNIQUE/);
+    await inserted;
+    assert.equal(await seen, 'ab', 'the first script committed, the failed one left nothing');
+    await driver.transactAtOnce([q("update t set v = v || 'c' where id = 1")]);
+    assert.deepEqual(await values(), ['1:abc']);
+  });
+});

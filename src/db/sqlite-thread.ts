@@ -108,7 +108,7 @@ function rebuild(error: NonNullable<Answer['error']>): Error {
   return err;
 }
 
-/** The code of every error of a store whose SQLite thread has stopped (see unavailable.ts). */
+/** The code of every error of a store whose SQLite thread has stopped (driverError in errors.ts: unavailable). */
 export const THREAD_STOPPED = 'LCM_SQLITE_THREAD_STOPPED';
 
 export class SqliteThread {

@@ -15,7 +15,7 @@ import type { OperationHandler } from './operation-routes.ts';
 import type { OperationDecl } from '../contract/types.ts';
 import { helpRoutes } from './help/routes.ts';
 import { clientUpdate } from '../contract/client-update.ts';
-import { clientUpdates } from '../participant/update/batch.ts';
+import { clientUpdateQueue } from '../participant/update/batch.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import { getClient } from '../contract/get-client.ts';
 import { clientInfo } from '../contract/client-info.ts';
@@ -26,7 +26,7 @@ import { clientHistory } from '../contract/client-history.ts';
 import { readClientHistory } from '../participant/history.ts';
 import { metricsRoutes } from './metrics.ts';
 import type { AppMetrics } from './metrics.ts';
-import { withDeadline } from '../db/unavailable.ts';
+import { withDeadline } from '../db/deadline.ts';
 
 export interface AppOptions {
   config: Config;
@@ -92,8 +92,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     served.push(op);
     registerOperation(app, op, handler);
   };
-  // Group-committed: see clientUpdates.
-  const updates = clientUpdates(store);
+  // Group-committed: see clientUpdateQueue.
+  const updates = clientUpdateQueue(store, store.groupCommit);
   app.addHook('onClose', () => updates.idle());
   serve(clientUpdate, (request, ctx) => updates.update(ctx, request));
   serve(clientCreate, (request, ctx) => createClient(store, ctx, request));

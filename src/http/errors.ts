@@ -10,8 +10,8 @@ import type { ResponseFormat } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
 import { negotiate } from '../wire/negotiate.ts';
 import { unreadableResponse } from '../wire/unreadable.ts';
-import { databaseUnavailability } from '../db/unavailable.ts';
-import type { Unavailability } from '../db/unavailable.ts';
+import { driverError } from '../db/errors.ts';
+import type { Unavailability } from '../db/errors.ts';
 
 const DENIED = 'Authorization has been denied for this request.';
 
@@ -94,7 +94,8 @@ export function wireErrorHandler(response: MessageDecl | undefined) {
       const written = parseMediaType(request.headers['content-type'])?.written ?? String(request.headers['content-type'] ?? '').split(';', 1)[0]!.trim();
       return sendFailure(request, reply, failures.unsupportedMediaType(written));
     }
-    const unavailable = databaseUnavailability(err);
+    const failure = driverError(err);
+    const unavailable = failure.kind === 'unavailable' ? failure.reason : undefined;
     if (unavailable) {
       request.log.warn({ requestId: request.id, cause: unavailable, code, error: err.message }, 'database unavailable');
       return sendFailure(request, reply, failures.unavailable(unavailable));

@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createSignIn } from '../auth/sign-in.ts';
 import type { FormFields, SignInAnswer } from '../auth/sign-in.ts';
-import { databaseUnavailability, withDeadline } from '../db/unavailable.ts';
+import { driverError } from '../db/errors.ts';
+import { withDeadline } from '../db/deadline.ts';
 import { UNAVAILABLE_RETRY_AFTER, unavailableMessage } from './errors.ts';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -36,7 +37,8 @@ export async function loginRoutes(scope: FastifyInstance): Promise<void> {
   scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   scope.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
-    const unavailable = databaseUnavailability(err);
+    const failure = driverError(err);
+    const unavailable = failure.kind === 'unavailable' ? failure.reason : undefined;
     if (unavailable) {
       // RFC 6749's code for a server that cannot answer now; retry after the header's seconds.
       request.log.warn({ cause: unavailable, code: err.code, error: err.message }, 'database unavailable');

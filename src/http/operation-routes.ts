@@ -1,7 +1,7 @@
 // Serves a declared operation over HTTP: POST on each of its routes, behind the bearer
 // token, with the body decoded from JSON, XML or a form and the answer encoded in the
 // negotiated format. Adding an operation = a declaration + a domain function + one call:
-//   registerOperation(app, clientUpdate, (request, ctx) => updateClient(store, request, ctx))
+//   registerOperation(app, clientCreate, (request, ctx) => createClient(store, ctx, request))
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OperationDecl, RequestOf, ResponseOf } from '../contract/types.ts';
 import type { CallContext, Outcome, Principal } from '../lib/principal.ts';
@@ -14,7 +14,7 @@ import { parseMediaType } from '../wire/media-type.ts';
 import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
 import { rawBodyParser } from './raw-body.ts';
 import { recordOutcome } from './metrics.ts';
-import { withDeadline } from '../db/unavailable.ts';
+import { withDeadline } from '../db/deadline.ts';
 
 export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
 

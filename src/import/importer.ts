@@ -13,7 +13,8 @@ import { resultFor } from '../participant/results.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import { emailKey } from '../db/convert.ts';
-import { applyChanges, uniqueViolation } from '../participant/store/updates.ts';
+import { driverError } from '../db/errors.ts';
+import { applyChanges, clashedUniqueField } from '../participant/store/updates.ts';
 import { insertParticipants } from '../participant/store/inserts.ts';
 import { syncParticipantIds } from '../participant/store/participants.ts';
 import type { CardRow } from '../participant/store/cards.ts';
@@ -126,7 +127,7 @@ interface BatchContext {
  */
 async function runBatch(ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
   try {
-    const counts = await ctx.store.db.transaction().execute((tx) => writeBatch(tx, ctx, batch));
+    const counts = await ctx.store.db.transaction().execute((tx) => writeImportBatch(tx, ctx, batch));
     ctx.claims.commit();
     return counts;
   } catch (err) {
@@ -137,23 +138,24 @@ async function runBatch(ctx: BatchContext, batch: Candidate[]): Promise<Counts> 
       return total;
     }
     const c = batch[0]!;
-    const field = uniqueViolation(err);
+    const field = clashedUniqueField(err);
     const code = field ? CONFLICT_CODE[field] : isCardClash(err) ? 15 : undefined;
     if (code === undefined) throw err;
     return { created: 0, updated: 0, unchanged: 0, rejected: [{ line: c.record.line, code, message: conflictMessage(code), fields: c.record.fields }] };
   }
 }
 
+/** A card number another writer took first: the unique index of cards refused the write. */
 function isCardClash(err: unknown): boolean {
-  const e = err as { code?: string; constraint?: string; message?: string };
-  return (e.code === '23505' && /cards/.test(e.constraint ?? '')) || (/^SQLITE_CONSTRAINT/.test(e.code ?? '') && /cards\./.test(e.message ?? ''));
+  const failure = driverError(err);
+  return failure.kind === 'unique-violation' && /cards/.test(failure.constraint);
 }
 
 function conflictMessage(code: number): string {
   return code === 15 ? resultFor(clientCreate, 15).Message : resultFor(clientUpdate, code).Message;
 }
 
-async function writeBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
+async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
   const { operatorId, claims } = ctx;
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
   const found = await participantsForBatch(tx, operatorId, {

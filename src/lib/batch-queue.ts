@@ -46,8 +46,9 @@ export interface BatchQueueOptions<J> {
   /** Most jobs in one batch. */
   maxBatch?: number;
   /**
-   * Batches allowed in flight at once. 1 on SQLite (one connection); more on PostgreSQL,
-   * where a batch mostly waits for round trips and the next one can use another connection.
+   * Batches allowed in flight at once, 1 by default. More lets the next batch read and run
+   * its rules while the one before waits for its write and commit (ClientUpdate's batches:
+   * 2 on both engines).
    */
   concurrency?: number;
   /**
@@ -103,10 +104,10 @@ export class BatchQueue<J, R> {
         const batch = this.take();
         if (batch.length === 0) break; // every queued job waits for a batch in flight
         this.inFlight++;
-        this.hold(batch, +1);
+        this.countKeysInFlight(batch, +1);
         void this.runBatch(batch).finally(() => {
           this.inFlight--;
-          this.hold(batch, -1);
+          this.countKeysInFlight(batch, -1);
           if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
           this.schedule();
         });
@@ -128,7 +129,7 @@ export class BatchQueue<J, R> {
   }
 
   /** Counts the batch's keys in flight (+1 when it starts) or out again (-1 when it ends). */
-  private hold(batch: readonly Queued<J, R>[], delta: 1 | -1): void {
+  private countKeysInFlight(batch: readonly Queued<J, R>[], delta: 1 | -1): void {
     for (const { key } of batch) {
       if (key === undefined) continue;
       const n = (this.busyKeys.get(key) ?? 0) + delta;

@@ -20,7 +20,7 @@ import { isAcceptableCardNumber, randomCardNumber } from './card-number.ts';
 import { findActiveSite, findPos, partnerOperator, operatorCheck } from '../db/directory.ts';
 import { findCard, insertCardIfAbsent, linkFreeCard } from './store/cards.ts';
 import { insertParticipant } from './store/inserts.ts';
-import { uniqueViolation } from './store/updates.ts';
+import { clashedUniqueField } from './store/updates.ts';
 import { nowIso } from '../db/convert.ts';
 
 export type ClientCreateRequest = RequestOf<ClientCreate>;
@@ -44,7 +44,7 @@ export async function createClient(store: Store, ctx: CallContext, req: ClientCr
     return await store.transact((tx) => applyClientCreate(tx, ctx, req));
   } catch (err) {
     if (err instanceof CardTaken) return fail(15);
-    const field = uniqueViolation(err);
+    const field = clashedUniqueField(err);
     if (field === 'phone') return fail(7);
     if (field === 'email') return fail(9);
     throw err;

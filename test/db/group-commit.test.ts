@@ -9,7 +9,7 @@ import type { TestStore } from '../helpers/engines.ts';
 import { FIXTURES, CASHIER } from '../helpers/fixtures.ts';
 import { seed } from '../../src/seed/fixtures.ts';
 import { findParticipant } from '../../src/participant/store/participants.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import type { CallContext } from '../../src/lib/principal.ts';
 
 const ctx: CallContext = { principal: CASHIER, requestId: 'test', remoteAddress: '127.0.0.1' };
@@ -76,8 +76,8 @@ describe('group commit on sqlite', () => {
     for (let round = 0; round < 5; round++) {
       const phone = 79168880000 + round;
       const [a, b] = await Promise.all([
-        updateClient(ts.store, ctx, { Client: 1, Phone: phone }),
-        updateClient(ts.store, ctx, { Client: 2, Phone: phone }),
+        updateClientInTransaction(ts.store, ctx, { Client: 1, Phone: phone }),
+        updateClientInTransaction(ts.store, ctx, { Client: 2, Phone: phone }),
       ]);
       assert.deepEqual([a, b], [{ ErrorCode: 0, Message: '' }, { ErrorCode: 7, Message: 'Номер телефона уже привязан к другому клиенту' }]);
     }

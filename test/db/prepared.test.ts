@@ -9,7 +9,7 @@ import { seededStore } from '../helpers/app.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
 import { ctx } from '../history/support.ts';
 import { prepareOnPostgres } from '../../src/db/prepared.ts';
-import { clientUpdates } from '../../src/participant/update/batch.ts';
+import { clientUpdateQueue } from '../../src/participant/update/batch.ts';
 import { findParticipant } from '../../src/participant/store/participants.ts';
 import { openStore } from '../../src/db/store.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -52,7 +52,7 @@ if (ENGINES.includes('postgres')) {
       // A pool of one connection: the one whose prepared statements the test lists.
       const store = await openStore(ts.config.database, { poolSize: 1 });
       try {
-        const updates = clientUpdates(store);
+        const updates = clientUpdateQueue(store, store.groupCommit);
         for (let round = 1; round <= 3; round++) {
           const answers = await Promise.all([1, 2].map((id) => updates.update(ctx(CASHIER), { Client: id, Name: `Подготовлен-${round}-${id}` })));
           assert.deepEqual(answers.map((a) => ('ErrorCode' in a ? a.ErrorCode : 'forbidden')), [0, 0]);
@@ -71,7 +71,7 @@ if (ENGINES.includes('postgres')) {
       assert.equal(config.pgPrepared, false);
       const store = await openStore(config.database, { ...servingStoreOptions(config), poolSize: 1 });
       try {
-        const updates = clientUpdates(store);
+        const updates = clientUpdateQueue(store, store.groupCommit);
         const answers = await Promise.all([1, 2].map((id) => updates.update(ctx(CASHIER), { Client: id, Name: `Без подготовки-${id}` })));
         assert.deepEqual(answers.map((a) => ('ErrorCode' in a ? a.ErrorCode : 'forbidden')), [0, 0]);
         await updates.idle();

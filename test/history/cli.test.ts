@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { runLcm } from '../helpers/cli.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { ctx } from './support.ts';
 import { CASHIER, CLIENT_1 } from '../helpers/fixtures.ts';
 import { seededStore } from '../helpers/app.ts';
@@ -28,8 +28,8 @@ for (const engine of ENGINES) {
       let res = await lcm('client', 'history', '1');
       assert.equal(res.code, 0, res.stderr);
       assert.deepEqual(JSON.parse(res.stdout), []);
-      await updateClient(ts.store, ctx(CASHIER, 'cli-1', '203.0.113.5'), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
-      await updateClient(ts.store, ctx(CLIENT_1, 'cli-2'), { Client: 1, Birthdate: '1990-05-16' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER, 'cli-1', '203.0.113.5'), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
+      await updateClientInTransaction(ts.store, ctx(CLIENT_1, 'cli-2'), { Client: 1, Birthdate: '1990-05-16' });
       res = await lcm('client', 'history', '1');
       assert.equal(res.code, 0, res.stderr);
       const entries = JSON.parse(res.stdout) as Record<string, unknown>[];
@@ -86,7 +86,7 @@ for (const engine of ENGINES) {
       assert.ok(hooks.every((h) => !('Secret' in h)));
       assert.doesNotMatch(list.stdout, /shh/);
 
-      await updateClient(ts.store, ctx(CASHIER), { Client: 2, Name: 'Мари' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 2, Name: 'Мари' });
       const pending = await lcm('webhook', 'events', '--pending');
       assert.equal(pending.code, 0, pending.stderr);
       const events = JSON.parse(pending.stdout) as { Client: number; Payload: { Changes: unknown[] }; Deliveries: { Webhook: number; Status: string }[] }[];

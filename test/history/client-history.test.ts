@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { readClientHistory } from '../../src/participant/history.ts';
 import type { ClientHistoryResponse } from '../../src/participant/history.ts';
 import { FORBIDDEN, isForbidden } from '../../src/lib/principal.ts';
@@ -20,9 +20,9 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     before(async () => {
       ts = await seededStore(engine);
-      await updateClient(ts.store, ctx(CASHIER), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
-      await updateClient(ts.store, ctx(CLIENT_1), { Client: 1, Phone: 79161112233, SiteCode: 'w-1' });
-      await updateClient(ts.store, ctx(CASHIER), { Client: 1, Birthdate: '2000-01-31' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
+      await updateClientInTransaction(ts.store, ctx(CLIENT_1), { Client: 1, Phone: 79161112233, SiteCode: 'w-1' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, Birthdate: '2000-01-31' });
     });
     after(async () => ts.dispose());
 

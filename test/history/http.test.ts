@@ -6,7 +6,7 @@ import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { bearer, postJson } from '../helpers/http.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { listConsents, listHistory } from '../../src/participant/store/history.ts';
 import { ctx } from './support.ts';
 import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
@@ -21,8 +21,8 @@ for (const engine of ENGINES) {
     before(async () => {
       ts = await seededStore(engine);
       app = await buildApp({ config: ts.config, store: ts.store, logger: false });
-      await updateClient(ts.store, ctx(CASHIER), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
-      await updateClient(ts.store, ctx(CLIENT_1), { Client: 1, Name: 'Пётр & <Ко>' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, AllowSms: false, PosCode: 'MSK-001' });
+      await updateClientInTransaction(ts.store, ctx(CLIENT_1), { Client: 1, Name: 'Пётр & <Ко>' });
     });
     after(async () => {
       await app.close();

@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { listConsents, listHistory } from '../../src/participant/store/history.ts';
 import { historyEntryView } from '../../src/participant/history-views.ts';
 import { FORBIDDEN } from '../../src/lib/principal.ts';
@@ -30,7 +30,7 @@ for (const engine of ENGINES) {
     });
 
     it('a change writes one history row with every changed field, who, where and which request', async () => {
-      const res = await updateClient(ts.store, ctx(CASHIER, 'req-a', '192.0.2.10'), {
+      const res = await updateClientInTransaction(ts.store, ctx(CASHIER, 'req-a', '192.0.2.10'), {
         Client: 1,
         Name: ' Пётр ',
         Phone: 9161234567,
@@ -70,20 +70,20 @@ for (const engine of ENGINES) {
     it('writes nothing when nothing changed or the request failed', async () => {
       const before = await counts();
       // Same values as stored (after the previous test).
-      assert.deepEqual(await updateClient(ts.store, ctx(CASHIER), { Client: 1, Name: 'Пётр', AllowSms: false, Phone: 79161234567 }), OK);
-      assert.deepEqual(await updateClient(ts.store, ctx(CASHIER), { Client: 1 }), OK);
+      assert.deepEqual(await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, Name: 'Пётр', AllowSms: false, Phone: 79161234567 }), OK);
+      assert.deepEqual(await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1 }), OK);
       // Failing rules: nothing written, not even the valid fields of the request.
-      assert.equal(((await updateClient(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', Phone: 123 })) as typeof OK).ErrorCode, 6);
-      assert.equal(((await updateClient(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', PosCode: 'NOPE' })) as typeof OK).ErrorCode, 4);
-      assert.equal(((await updateClient(ts.store, ctx(CASHIER), { Client: 2, Phone: 79161234567 })) as typeof OK).ErrorCode, 7);
-      assert.equal(((await updateClient(ts.store, ctx(OTHER_MANAGER), { Client: 1, Name: 'X' })) as typeof OK).ErrorCode, 2);
-      assert.equal(await updateClient(ts.store, ctx(CLIENT_1), { Client: 2, Name: 'X' }), FORBIDDEN);
-      assert.equal(await updateClient(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', Token: 9999 }), FORBIDDEN);
+      assert.equal(((await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', Phone: 123 })) as typeof OK).ErrorCode, 6);
+      assert.equal(((await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', PosCode: 'NOPE' })) as typeof OK).ErrorCode, 4);
+      assert.equal(((await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 2, Phone: 79161234567 })) as typeof OK).ErrorCode, 7);
+      assert.equal(((await updateClientInTransaction(ts.store, ctx(OTHER_MANAGER), { Client: 1, Name: 'X' })) as typeof OK).ErrorCode, 2);
+      assert.equal(await updateClientInTransaction(ts.store, ctx(CLIENT_1), { Client: 2, Name: 'X' }), FORBIDDEN);
+      assert.equal(await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 1, Name: 'X', Token: 9999 }), FORBIDDEN);
       assert.deepEqual(await counts(), before);
     });
 
     it('consent rows only for AllowSms, AllowEmail and AllowEmailOnlineCheque; a client is its own initiator', async () => {
-      const res = await updateClient(ts.store, ctx(CLIENT_1, 'req-c', '198.51.100.1'), {
+      const res = await updateClientInTransaction(ts.store, ctx(CLIENT_1, 'req-c', '198.51.100.1'), {
         Client: 1,
         Email: 'new@example.ru',
         AllowEmail: true,
@@ -113,9 +113,9 @@ for (const engine of ENGINES) {
     });
 
     it('each change is one history row and one outbox event carrying the ContragentId after the change', async () => {
-      await updateClient(ts.store, ctx(CASHIER), { Client: 2, Gender: -1 });
-      await updateClient(ts.store, ctx(CASHIER), { Client: 2, ContragentId: 'EXT-2' });
-      await updateClient(ts.store, ctx(CASHIER), { Client: 2, Surname: 'Сидорова' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 2, Gender: -1 });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 2, ContragentId: 'EXT-2' });
+      await updateClientInTransaction(ts.store, ctx(CASHIER), { Client: 2, Surname: 'Сидорова' });
       const rows = await history(2);
       assert.deepEqual(
         rows.map((r) => r.Fields),

@@ -4,7 +4,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClient } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { addWebhook, removeWebhook } from '../../src/webhooks/store/webhooks.ts';
 import { listEvents } from '../../src/participant/store/outbox.ts';
 import { startDispatcher, retryDelay } from '../../src/webhooks/dispatcher.ts';
@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
     let ts: TestStore;
     let receiver: Receiver | undefined;
     let dispatcher: Dispatcher | undefined;
-    const rename = (client: number, name: string) => updateClient(ts.store, ctx(client === 3 ? OTHER_MANAGER : CASHIER), { Client: client, Name: name });
+    const rename = (client: number, name: string) => updateClientInTransaction(ts.store, ctx(client === 3 ? OTHER_MANAGER : CASHIER), { Client: client, Name: name });
 
     before(async () => {
       ts = await seededStore(engine);

@@ -2,7 +2,7 @@
 // SIGKILL at a random moment, five times per engine, and restarted on the same database.
 // After each restart every update that was answered 200/ErrorCode 0 is in the database,
 // and nothing is half-applied (support/verify.ts). Issue 9's "a crash before the commit
-// acknowledges nothing" is tested through clientUpdates on a store opened as a serving
+// acknowledges nothing" is tested through clientUpdateQueue on a store opened as a serving
 // process opens it (support/crash-child.ts).
 //
 // The random moments and request contents come from one seed, printed at the start; set

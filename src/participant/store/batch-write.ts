@@ -87,7 +87,7 @@ export interface ParticipantWrite {
   /** Its version when the batch read it. */
   readVersion: number;
   /** How many changes the batch made to it (its version grows by as many). */
-  changes: number;
+  changeCount: number;
   /** The fields those changes touched. */
   fields: readonly ProfileField[];
 }
@@ -98,7 +98,7 @@ export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: Ch
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
  * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
- * and aborts the statement (see isStaleBatch). One column list for both engines, with the
+ * and aborts the statement (driverError's 'stale-write' in db/errors.ts). One column list for both engines, with the
  * PostgreSQL type each is read back as.
  */
 const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string])[] = [
@@ -123,7 +123,7 @@ const SET_PROFILE = setFromU(PROFILE_WRITE_COLUMNS.map(([c]) => c));
 function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
   return writes.map((w) => {
     const c = profileColumns(columnsOf(w));
-    const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changes };
+    const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changeCount };
     for (const b of ['allow_sms', 'allow_email', 'allow_email_online_cheque'] as const) if (b in c) row[b] = bool(c[b]);
     return row;
   });
@@ -134,7 +134,7 @@ const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntrie
 
 /**
  * SQLite's batch write, committed on its own: one UPDATE per set of changed columns
- * (usually one for the batch; its rows as one JSON parameter, with writeBatch's version
+ * (usually one for the batch; its rows as one JSON parameter, with writeBatchPostgres's version
  * guard), one INSERT per history table. A serving store takes all of it in one round trip to
  * its thread (transactAtOnce).
  */
@@ -176,9 +176,9 @@ const CONTEXT_TYPES =
  * events' deliveries. Each table's rows travel as one jsonb parameter. The participants are
  * not locked between the batch's read and this write, so one changed meanwhile (its version
  * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
- * isStaleBatch.
+ * driverError's 'stale-write' (db/errors.ts).
  */
-const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
+const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
   const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
@@ -218,11 +218,5 @@ const writeBatch: BatchWriter = async (db, writes, rows, updatedAt) => {
 
 /** The store's batch write; it commits on its own. */
 export function batchWriter(store: Store): BatchWriter {
-  return store.engine === 'postgres' ? writeBatch : writeBatchSqlite(store);
-}
-
-/** True when a batch write refused because a participant changed after the batch read it. */
-export function isStaleBatch(err: unknown): boolean {
-  const e = err as { code?: string; column?: string; message?: string };
-  return (e.code === '23502' && e.column === 'version') || (e.code === 'SQLITE_CONSTRAINT_NOTNULL' && /participants\.version/.test(e.message ?? ''));
+  return store.engine === 'postgres' ? writeBatchPostgres : writeBatchSqlite(store);
 }

@@ -7,6 +7,7 @@ import type { Participant, ProfileChanges } from '../participant.ts';
 import { toParticipant } from './participants.ts';
 import { emailKey, nowIso } from '../../db/convert.ts';
 import { profileColumns } from './profile-columns.ts';
+import { driverError } from '../../db/errors.ts';
 
 /** Reads the participant and, on PostgreSQL, locks its row until the transaction ends. */
 export async function lockParticipant(db: Db, engine: Engine, id: number): Promise<Participant | undefined> {
@@ -63,10 +64,10 @@ export async function applyChanges(db: Db, id: number, changes: ProfileChanges):
  * Which unique value a failed write collided with, when the error is a unique violation
  * (another process or transaction claimed it first); undefined for any other error.
  */
-export function uniqueViolation(err: unknown): UniqueField | undefined {
-  const e = err as { code?: string; constraint?: string; message?: string };
-  const text = e.code === '23505' ? (e.constraint ?? '') : e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? (e.message ?? '') : '';
-  if (!text) return undefined;
+export function clashedUniqueField(err: unknown): UniqueField | undefined {
+  const failure = driverError(err);
+  if (failure.kind !== 'unique-violation') return undefined;
+  const text = failure.constraint;
   if (/phone/.test(text)) return 'phone';
   if (/email/.test(text)) return 'email';
   if (/contragent/.test(text)) return 'contragentId';

@@ -1,23 +1,24 @@
 // Group commit of ClientUpdate, the same on both engines. The requests that arrive together
 // cost one read and one write, whatever their number: one query reads their participants
 // and every holder of a unique value they claim (plus one per directory table they name:
-// Operator, PosCode, SiteCode); the same rules as for a single request (applyClientUpdate)
+// Operator, PosCode, SiteCode); the same rules as for a single request (applyClientUpdateInScope)
 // run in TypeScript in arrival order, over a scope that answers from what was read and sees
 // the earlier requests' changes; then one transaction writes the profiles, history, ledger,
 // events and deliveries and commits (PostgreSQL: one statement; SQLite: one per table, in
 // the connection's thread). Only then is anyone answered. If the database refuses the
-// write — a participant changed since the read (its version moved: see isStaleBatch),
+// write — a participant changed since the read (its version moved: driverError's stale write),
 // another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
 // the batch runs once more, reading afresh; refused again, its requests run one by one,
 // each in its own transaction with its participant locked.
 import type { Store } from '../../db/store.ts';
 import type { Db, PosRef } from '../../db/directory.ts';
+import { driverError } from '../../db/errors.ts';
 import { BatchQueue } from '../../lib/batch-queue.ts';
-import type { Settled } from '../../lib/batch-queue.ts';
+import type { BatchStats, Settled } from '../../lib/batch-queue.ts';
 import { codeKey, emailKey, nowIso } from '../../db/convert.ts';
 import type { UniqueClaims, UniqueField } from '../store/updates.ts';
-import { uniqueViolation } from '../store/updates.ts';
-import { activeSitesByCode, batchWriter, existingOperators, isStaleBatch, posesByCode, readParticipants } from '../store/batch-write.ts';
+import { clashedUniqueField } from '../store/updates.ts';
+import { activeSitesByCode, batchWriter, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
 import type { BatchWriter } from '../store/batch-write.ts';
 import type { CallContext } from '../../lib/principal.ts';
 import type { Participant, ProfileField } from '../participant.ts';
@@ -27,7 +28,7 @@ import { checkProfile, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { applyClientUpdate, updateClient } from './client-update.ts';
+import { applyClientUpdateInScope, updateClientInTransaction } from './client-update.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
 
 export interface ClientUpdateJob {
@@ -35,18 +36,22 @@ export interface ClientUpdateJob {
   req: ClientUpdateRequest;
 }
 
-export interface ClientUpdates {
+export interface ClientUpdateQueue {
   update(ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome>;
   /** Resolves when every submitted update has been answered. */
   idle(): Promise<void>;
 }
 
-/** ClientUpdate for the app: requests that arrive together are applied as one batch. */
-export function clientUpdates(store: Store): ClientUpdates {
+/**
+ * ClientUpdate for the app: requests that arrive together are applied as one batch.
+ * `stats` counts the batches committed and retried (the app passes store.groupCommit, which
+ * /metrics reports).
+ */
+export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdateQueue {
   const write = batchWriter(store);
   const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
-    (jobs) => withRetry(store, jobs, () => applyBatch(store.db, jobs, write)),
-    store.groupCommit,
+    (jobs) => withRetry(store, stats, jobs, () => applyBatch(store.db, jobs, write)),
+    stats,
     // A participant in one batch in flight at a time: see BatchQueueOptions.key.
     { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => participantOf(req) },
   );
@@ -65,12 +70,10 @@ const participantOf = (req: ClientUpdateRequest): number | undefined => (req.Cli
 /** Tries of a batch as a batch before its requests run one by one. */
 const BATCH_ATTEMPTS = 2;
 
-const RETRY_CODES = new Set(['40P01', '40001']);
-
 /** Whether the database refused the batch as a whole for something another writer did. */
 function refused(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return isStaleBatch(err) || uniqueViolation(err) !== undefined || (code !== undefined && RETRY_CODES.has(code));
+  const { kind } = driverError(err);
+  return kind === 'stale-write' || kind === 'retryable-conflict' || clashedUniqueField(err) !== undefined;
 }
 
 /**
@@ -79,19 +82,19 @@ function refused(err: unknown): boolean {
  * the rules answer as they would have. Refused twice, its requests run one by one — a dozen
  * commits in a row, which under load hold up everyone behind them.
  */
-async function withRetry(store: Store, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
+async function withRetry(store: Store, stats: BatchStats, jobs: readonly ClientUpdateJob[], batch: () => Promise<Settled<ClientUpdateOutcome>[]>): Promise<Settled<ClientUpdateOutcome>[]> {
   for (let attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
     try {
       return await batch();
     } catch (err) {
       if (!refused(err)) throw err;
     }
-    store.groupCommit.retried++;
+    stats.retried++;
   }
   const out: Settled<ClientUpdateOutcome>[] = [];
   for (const { ctx, req } of jobs) {
     try {
-      out.push({ ok: true, value: await updateClient(store, ctx, req) });
+      out.push({ ok: true, value: await updateClientInTransaction(store, ctx, req) });
     } catch (err) {
       out.push({ ok: false, err });
     }
@@ -105,7 +108,7 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const [i, { ctx, req }] of jobs.entries()) {
     try {
-      const applied = await applyClientUpdate(state.scope, ctx, req, state.checks[i]);
+      const applied = await applyClientUpdateInScope(state.scope, ctx, req, state.checks[i]);
       results.push({ ok: true, value: applied.response });
     } catch (err) {
       // Nothing of a failed request was staged: write() is its last step.
@@ -166,11 +169,11 @@ class BatchState {
       new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),
       new Set(sites.map((s) => codeAt(s.operatorId, s.code))),
     );
-    for (const p of read) for (const k of participantKeys(p)) state.hold(k, p.id);
+    for (const p of read) for (const k of participantKeys(p)) state.addHolder(k, p.id);
     return state;
   }
 
-  private hold(k: string, id: number): void {
+  private addHolder(k: string, id: number): void {
     let ids = this.holders.get(k);
     if (!ids) this.holders.set(k, (ids = new Set()));
     ids.add(id);
@@ -196,7 +199,7 @@ class BatchState {
       const before = changed.before;
       const after: Participant = { ...before, ...Object.fromEntries(changed.changes.map((c) => [c.field, c.new])), version: before.version + 1 };
       for (const k of participantKeys(before)) this.holders.get(k)?.delete(before.id);
-      for (const k of participantKeys(after)) this.hold(k, after.id);
+      for (const k of participantKeys(after)) this.addHolder(k, after.id);
       this.participants.set(after.id, after);
       const seen = this.changes.get(after.id) ?? { count: 0, fields: new Set<ProfileField>() };
       seen.count++;
@@ -209,7 +212,7 @@ class BatchState {
   async flush(db: Db, write: BatchWriter): Promise<void> {
     const writes = [...this.changes].map(([id, { count, fields }]) => {
       const participant = this.participants.get(id)!;
-      return { participant, changes: count, fields: [...fields], readVersion: participant.version - count };
+      return { participant, changeCount: count, fields: [...fields], readVersion: participant.version - count };
     });
     if (writes.length === 0) return;
     const now = nowIso();

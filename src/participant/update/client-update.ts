@@ -14,7 +14,7 @@ import { trimmed } from '../../lib/text.ts';
 import { CONFLICT_CODE, checkProfile, conflictCode, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { authorizeParticipant } from '../authorize.ts';
-import { uniqueViolation } from '../store/updates.ts';
+import { clashedUniqueField } from '../store/updates.ts';
 import type { UpdateScope } from './update-scope.ts';
 import { transactionScope } from './update-scope.ts';
 
@@ -37,12 +37,12 @@ export interface AppliedUpdate {
  * contragent first) answers with the matching ErrorCode: the database is the safety net
  * behind the rules.
  */
-export async function updateClient(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
+export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
   try {
-    const applied = await store.transact((tx) => applyClientUpdate(transactionScope(tx, store.engine), ctx, req));
+    const applied = await store.transact((tx) => applyClientUpdateInScope(transactionScope(tx, store.engine), ctx, req));
     return applied.response;
   } catch (err) {
-    const field = uniqueViolation(err);
+    const field = clashedUniqueField(err);
     if (field) return fail(CONFLICT_CODE[field]);
     throw err;
   }
@@ -52,7 +52,7 @@ export async function updateClient(store: Store, ctx: CallContext, req: ClientUp
  * The rules, in the order of the ErrorCode table, then the write — all through `scope`.
  * `checked` is checkProfile(req), passed in by a batch that already computed it.
  */
-export async function applyClientUpdate(scope: UpdateScope, ctx: CallContext, req: ClientUpdateRequest, checked: ProfileCheck = checkProfile(req)): Promise<AppliedUpdate> {
+export async function applyClientUpdateInScope(scope: UpdateScope, ctx: CallContext, req: ClientUpdateRequest, checked: ProfileCheck = checkProfile(req)): Promise<AppliedUpdate> {
   const auth = await authorizeParticipant((id) => scope.operatorExists(id), ctx.principal, req, (id) => scope.lockParticipant(id));
   if (auth.kind === 'forbidden') return { response: FORBIDDEN };
   if (auth.kind === 'error') return { response: fail(auth.code) };

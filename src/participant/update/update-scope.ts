@@ -1,7 +1,7 @@
 // What ClientUpdate's rules read and write, as one interface with two implementations: a
-// transaction (one request at a time: SQLite's savepoints, PostgreSQL's fallback) and a
-// PostgreSQL batch that reads everything up front (client-update-batch.ts). The rules in
-// applyClientUpdate run unchanged on either.
+// transaction (one request at a time, the fallback when a batch is refused twice: see
+// updateClientInTransaction) and a batch of either engine that reads everything up front
+// (batch.ts). The rules in applyClientUpdateInScope run unchanged on either.
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Engine } from '../../db/store.ts';

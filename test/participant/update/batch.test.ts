@@ -1,4 +1,4 @@
-// Group commit of ClientUpdate as the app runs it (clientUpdates): requests that arrive
+// Group commit of ClientUpdate as the app runs it (clientUpdateQueue): requests that arrive
 // together share one transaction on both engines, and the semantics stay those of one
 // request at a time — within a batch a failing request leaves the others intact, two
 // requests claiming one phone give exactly one winner, a later request sees an earlier
@@ -13,8 +13,8 @@ import type { TestStore } from '../../helpers/engines.ts';
 import { seededStore } from '../../helpers/app.ts';
 import { CASHIER } from '../../helpers/fixtures.ts';
 import { ctx } from '../../history/support.ts';
-import { clientUpdates } from '../../../src/participant/update/batch.ts';
-import type { ClientUpdates } from '../../../src/participant/update/batch.ts';
+import { clientUpdateQueue } from '../../../src/participant/update/batch.ts';
+import type { ClientUpdateQueue } from '../../../src/participant/update/batch.ts';
 import type { ClientUpdateRequest } from '../../../src/participant/update/client-update.ts';
 import { findParticipant, upsertParticipant } from '../../../src/participant/store/participants.ts';
 import { addWebhook } from '../../../src/webhooks/store/webhooks.ts';
@@ -24,10 +24,10 @@ const FREE_PHONE = 79161234567;
 for (const engine of ENGINES) {
   describe(`ClientUpdate group commit on ${engine}`, () => {
     let ts: TestStore;
-    let updates: ClientUpdates;
+    let updates: ClientUpdateQueue;
     before(async () => {
       ts = await seededStore(engine);
-      updates = clientUpdates(ts.store);
+      updates = clientUpdateQueue(ts.store, ts.store.groupCommit);
     });
     after(async () => {
       await updates.idle();

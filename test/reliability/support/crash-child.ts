@@ -1,6 +1,6 @@
 // Child process of "group commit killed before COMMIT" (crash.test.ts). On the store at
 // argv[2] (migrated and seeded by the parent), opened as a serving process opens it, it
-// sends ClientUpdates through the app's entry point (clientUpdates):
+// sends ClientUpdates through the app's entry point (clientUpdateQueue):
 //   batch A: one update per participant of argv[3] (JSON ids), Name "A-<id>"; each
 //            acknowledgement printed as "ack A <id> <ErrorCode>"; then "A done".
 //   batch B: the same with Name "B-<id>" and a consent, all submitted in one turn of the
@@ -17,7 +17,7 @@
 import readline from 'node:readline';
 import { sql } from 'kysely';
 import { openStore } from '../../../src/db/store.ts';
-import { clientUpdates } from '../../../src/participant/update/batch.ts';
+import { clientUpdateQueue } from '../../../src/participant/update/batch.ts';
 import type { ClientUpdateOutcome } from '../../../src/participant/update/client-update.ts';
 import type { CallContext } from '../../../src/lib/principal.ts';
 import { CASHIER } from '../../helpers/fixtures.ts';
@@ -30,7 +30,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const code = (r: ClientUpdateOutcome) => ('ErrorCode' in r ? r.ErrorCode : 'forbidden');
 
 const store = await openStore(database, { serving: true });
-const updates = clientUpdates(store);
+const updates = clientUpdateQueue(store, store.groupCommit);
 
 await Promise.all(ids.map((id) => updates.update(ctx, { Client: id, Name: `A-${id}` }).then((r) => say(`ack A ${id} ${code(r)}`))));
 say(`A done ${JSON.stringify(store.groupCommit)}`);

@@ -1,12 +1,15 @@
-// Which errors mean "the database cannot serve now" rather than "this request is wrong":
-// the HTTP layer answers them 503 with Retry-After (the caller should retry), never 500.
-// Covers a PostgreSQL that is down, restarting, unreachable or out of connections, a
-// connection cut under a query, a pool that cannot hand out a connection in time, a
-// statement cancelled by statement_timeout, and an SQLite file that stays locked, is full
-// or became read-only, or whose connection thread has stopped.
+// The one reader of driver errors (better-sqlite3, pg, the connection's sockets, the SQLite
+// thread): everything else asks driverError() what an error means, never reads its code.
+//
+// Unavailable: the database cannot serve now rather than this request being wrong; the HTTP
+// layer answers 503 with Retry-After (the caller should retry), never 500. Covers a
+// PostgreSQL that is down, restarting, unreachable or out of connections, a connection cut
+// under a query, a pool that cannot hand out a connection in time, a statement cancelled by
+// statement_timeout, and an SQLite file that stays locked, is full or became read-only, or
+// whose connection thread has stopped.
 
 import { THREAD_STOPPED } from './sqlite-thread.ts';
-
+import { DATABASE_TIMEOUT } from './deadline.ts';
 export type Unavailability = 'unreachable' | 'busy' | 'timeout';
 
 // SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
@@ -46,7 +49,7 @@ function classifyOne(err: unknown): Unavailability | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (code === 'LCM_DB_TIMEOUT') return 'timeout';
+    if (code === DATABASE_TIMEOUT) return 'timeout';
     if (code === THREAD_STOPPED) return 'unreachable';
     if (PG_BUSY.has(code) || SQLITE_BUSY.test(code)) return 'busy';
     if (PG_UNREACHABLE.has(code) || NODE_NET.has(code) || SQLITE_UNAVAILABLE.test(code)) return 'unreachable';
@@ -77,26 +80,37 @@ export function databaseUnavailability(err: unknown, depth = 0): Unavailability 
   return undefined;
 }
 
-/** Thrown when a request waited on the database longer than the configured bound. */
-export class DatabaseTimeout extends Error {
-  readonly code = 'LCM_DB_TIMEOUT';
-  constructor(ms: number) {
-    super(`The database did not answer within ${ms} ms`);
-    this.name = 'DatabaseTimeout';
-  }
-}
+/** What a driver error means to its caller. */
+export type DriverError =
+  /**
+   * A unique index refused the write. `constraint` names it: the constraint's name on
+   * PostgreSQL, SQLite's message listing its columns ('… failed: cards.number') on SQLite.
+   */
+  | { kind: 'unique-violation'; constraint: string }
+  /**
+   * A batch write found a participant changed since the batch read it: the write's version
+   * check yields NULL for the NOT NULL column participants.version and aborts the statement.
+   */
+  | { kind: 'stale-write' }
+  /** PostgreSQL chose this transaction as a deadlock victim or a serialization failure. */
+  | { kind: 'retryable-conflict' }
+  | { kind: 'unavailable'; reason: Unavailability }
+  | { kind: 'other' };
 
-/**
- * Resolves or rejects as `work` does, or rejects with DatabaseTimeout after `ms`. The work
- * itself goes on (a write may still commit; its caller was told 503, never success).
- */
-export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  if (!(ms > 0)) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeout(ms)), ms);
-  });
-  // A late rejection of the abandoned work must not become an unhandled rejection.
-  work.catch(() => {});
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+// SQLSTATE: unique_violation, not_null_violation; deadlock_detected, serialization_failure.
+const PG_UNIQUE = '23505';
+const PG_NOT_NULL = '23502';
+const PG_RETRYABLE = new Set(['40P01', '40001']);
+const SQLITE_UNIQUE = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+
+export function driverError(err: unknown): DriverError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; constraint?: unknown; column?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code === PG_UNIQUE) return { kind: 'unique-violation', constraint: typeof e.constraint === 'string' ? e.constraint : '' };
+  if (code !== undefined && SQLITE_UNIQUE.has(code)) return { kind: 'unique-violation', constraint: message };
+  if ((code === PG_NOT_NULL && e.column === 'version') || (code === 'SQLITE_CONSTRAINT_NOTNULL' && /participants\.version/.test(message))) return { kind: 'stale-write' };
+  if (code !== undefined && PG_RETRYABLE.has(code)) return { kind: 'retryable-conflict' };
+  const reason = databaseUnavailability(err);
+  return reason ? { kind: 'unavailable', reason } : { kind: 'other' };
 }

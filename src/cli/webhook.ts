@@ -6,7 +6,7 @@ import { UsageError, configFrom, databaseOption, printJson, withStore } from './
 import { operatorExists } from '../db/directory.ts';
 import { addWebhook, listWebhooks, removeWebhook } from '../webhooks/store/webhooks.ts';
 import type { Webhook } from '../webhooks/store/webhooks.ts';
-import { listEvents } from '../participant/store/outbox.ts';
+import { listEvents } from '../webhooks/store/deliveries.ts';
 import { isDeliverableUrl } from '../webhooks/post.ts';
 
 function positiveInt(value: string, what: string): number {

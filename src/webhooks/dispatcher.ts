@@ -4,8 +4,8 @@
 // claimDeliveries). Delivery is at-least-once and in order per (webhook, participant).
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../db/store.ts';
-import type { ClaimedDelivery } from '../participant/store/outbox.ts';
-import { claimDeliveries, markAttemptFailed, markDelivered, releaseLease } from '../participant/store/outbox.ts';
+import type { ClaimedDelivery } from './store/deliveries.ts';
+import { claimDeliveries, markAttemptFailed, markDelivered, releaseLease } from './store/deliveries.ts';
 import { postEvent } from './post.ts';
 
 export interface DispatcherLog {

@@ -6,7 +6,7 @@ import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import { addWebhook, removeWebhook } from '../../src/webhooks/store/webhooks.ts';
-import { listEvents } from '../../src/participant/store/outbox.ts';
+import { listEvents } from '../../src/webhooks/store/deliveries.ts';
 import { startDispatcher, retryDelay } from '../../src/webhooks/dispatcher.ts';
 import type { Dispatcher, DispatcherOptions } from '../../src/webhooks/dispatcher.ts';
 import { verifySignature } from '../../src/webhooks/signature.ts';

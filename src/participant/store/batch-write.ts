@@ -98,8 +98,8 @@ export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: Ch
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
  * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
- * and aborts the statement (driverError's 'stale-write' in db/errors.ts). One column list for both engines, with the
- * PostgreSQL type each is read back as.
+ * and aborts the statement (driverError's 'stale-write' in db/errors.ts). One column list
+ * for both engines, with the PostgreSQL type each is read back as.
  */
 const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string])[] = [
   ['name', 'text'],

@@ -87,7 +87,7 @@ async function fillPostgres(url: string, n: number): Promise<void> {
 }
 
 /** Files whose change makes a cached database stale. */
-const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/db/store.ts'), path.join(ROOT, 'src/seed/fixtures.ts'), path.join(ROOT, 'src/db/migrations')];
+const CACHE_INPUTS = [fileURLToPath(import.meta.url), path.join(ROOT, 'src/db/store.ts'), path.join(ROOT, 'src/db/sqlite.ts'), path.join(ROOT, 'src/seed/fixtures.ts'), path.join(ROOT, 'src/db/migrations')];
 
 function cacheKey(n: number): string {
   const hash = createHash('sha256');

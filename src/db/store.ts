@@ -1,19 +1,13 @@
 // Opens the store chosen by the database setting: a file path → SQLite (better-sqlite3),
 // a postgres:// URL → PostgreSQL (pg). Both hand back the same Kysely<Database>.
-import fs from 'node:fs';
-import path from 'node:path';
-import net from 'node:net';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
+import { sql } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
-import { startCheckpointer } from './checkpointer.ts';
-import type { Checkpointer } from './checkpointer.ts';
-import { SplitDriver, SqliteThread } from './sqlite-thread.ts';
-import { sqliteDialect } from './sqlite-dialect.ts';
-import { namePreparedStatements } from './prepared.ts';
 import type { TxWork } from './group-commit.ts';
+import { openPostgres } from './postgres.ts';
+import type { PostgresOptions } from './postgres.ts';
+import { openSqlite } from './sqlite.ts';
+import type { SqliteOptions } from './sqlite.ts';
 import { BatchStats } from '../lib/batch-queue.ts';
 import type { Database } from './schema.ts';
 import { isPostgresUrl } from '../config.ts';
@@ -42,128 +36,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const PG_INT8 = 20;
-const PG_DATE = 1082;
-const PG_TIMESTAMPTZ = 1184;
-
-// int8 values this service keeps (phones, card numbers, ids) stay below 2^53; anything
-// larger would be silently rounded, so refuse it loudly instead.
-function parseInt8(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`int8 value out of the safe range: ${value}`);
-  return n;
-}
-
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === PG_INT8) return parseInt8;
-    // Calendar dates stay 'YYYY-MM-DD': a JS Date would shift them by the server's zone.
-    if (oid === PG_DATE) return (v: string) => v;
-    if (oid === PG_TIMESTAMPTZ) return (v: string) => new Date(v).toISOString();
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
-
-export interface OpenOptions {
-  /** PostgreSQL pool size. */
-  poolSize?: number;
-  /**
-   * PostgreSQL: longest wait for a connection (a free pool slot or a new connection), ms;
-   * past it the query fails and the request answers 503. Default 2000.
-   */
-  connectTimeoutMs?: number;
-  /**
-   * PostgreSQL: statement_timeout of the pool's sessions, ms (0 or absent = none). The
-   * server sets it for serving processes; commands (migrations, imports) run unbounded.
-   */
-  statementTimeoutMs?: number;
-  /**
-   * SQLite, for serving processes: the connection in a worker thread (sqlite-thread.ts), so
-   * that statements and commits do not stop the event loop, and WAL checkpoints in another
-   * (checkpointer.ts) instead of inside commits.
-   */
-  serving?: boolean;
-  /** PostgreSQL: registered statements go as named prepared statements (prepared.ts). Default true. */
-  preparedStatements?: boolean;
-}
-
-/**
- * Durability: every acknowledged commit is on disk (WAL + synchronous=FULL). Statement
- * journals (a multi-row UPDATE under constraints keeps one) stay in memory: as temporary
- * files they cost a create, write and unlink per transaction.
- */
-const SQLITE_BUSY_TIMEOUT = 'busy_timeout = 5000';
-/**
- * A commit writes every page it changed to the WAL, and a ClientUpdate changes a few pages
- * at random places (the participant's row, its phone's index entries, history and event
- * indexes): 2 KiB pages halve those bytes against the default 4 KiB (~25% more updates/s on
- * SQLite, docs/performance.md). It only takes effect on a new database, so it comes before
- * journal_mode, which writes the first page.
- */
-export const SQLITE_PAGE_SIZE = 2048;
-const SQLITE_PRAGMAS = [`page_size = ${SQLITE_PAGE_SIZE}`, 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];
-
-/** Default of OpenOptions.connectTimeoutMs. */
-export const PG_CONNECT_TIMEOUT_MS = 2000;
-
-/** A serving connection may stay silent this much longer than statement_timeout. */
-export const PG_SILENCE_MARGIN_MS = 5000;
-
-/**
- * A socket for pg that destroys itself after `ms` without traffic from the database. Idle
- * pooled clients are also closed by the pool (idleTimeoutMillis, 10 s); a query in flight gets an
- * answer within statement_timeout; so silence past that means the peer is gone, and
- * the query fails ("Connection terminated…", answered 503) instead of hanging.
- */
-function silenceBoundedSocket(ms: number): net.Socket {
-  const socket = new net.Socket();
-  // Only what the database sends counts: a query written to a dead connection must not
-  // extend its life (socket.setTimeout would count writes too, so a pool handing dead
-  // connections out one after another would keep each alive for another `ms`).
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => socket.destroy(new Error(`Connection terminated: no traffic from the database for ${ms} ms`)), ms);
-    timer.unref();
-  };
-  socket.on('connect', arm);
-  socket.on('data', arm);
-  socket.on('close', () => clearTimeout(timer));
-  return socket;
-}
+export type OpenOptions = PostgresOptions & SqliteOptions;
 
 export async function openStore(database: string, options: OpenOptions = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
-    const pool = new pg.Pool({
-      connectionString: database,
-      types: pgTypes,
-      max: options.poolSize ?? 10,
-      // A dead or unreachable server must fail requests fast (503), not queue them.
-      connectionTimeoutMillis: options.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
-      // Notice a peer that vanished without closing the connection.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      ...(options.statementTimeoutMs
-        ? {
-            statement_timeout: options.statementTimeoutMs,
-            // Locks of a transaction whose process stopped talking are freed by the server.
-            idle_in_transaction_session_timeout: Math.max(60_000, 3 * options.statementTimeoutMs),
-            // With statements bounded, a connection silent for longer is dead (a server or
-            // network gone without a word): drop it rather than wait minutes for TCP.
-            stream: () => silenceBoundedSocket(options.statementTimeoutMs! + PG_SILENCE_MARGIN_MS),
-          }
-        : {}),
-    });
-    // An idle client that loses its server must not crash the process.
-    pool.on('error', () => {});
-    // Nor one that is checked out (pg-pool listens only while a client is idle): a session
-    // ended between two queries of a transaction (pg_terminate_backend, a restart) emits
-    // 'error' on the client. Its next query fails, and the pool drops it on release.
-    pool.on('connect', (client) => {
-      client.on('error', () => {});
-      if (options.preparedStatements !== false) namePreparedStatements(client);
-    });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = openPostgres(database, options);
     return {
       db,
       engine: 'postgres',
@@ -173,31 +50,7 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       close: () => db.destroy(),
     };
   }
-  const file = path.resolve(database);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  let db: Kysely<Database>;
-  let checkpointer: Checkpointer | undefined;
-  let transactAtOnce: Store['transactAtOnce'];
-  if (options.serving) {
-    const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0']);
-    let reader: SQLite.Database;
-    try {
-      reader = new SQLite(file, { readonly: true });
-      reader.pragma(SQLITE_BUSY_TIMEOUT);
-    } catch (err) {
-      await thread.close();
-      throw err;
-    }
-    const driver = new SplitDriver(thread, withStatementCache(reader));
-    db = new Kysely<Database>({ dialect: sqliteDialect(driver) });
-    transactAtOnce = (statements) => driver.transactAtOnce(statements);
-    checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
-  } else {
-    // Commands (migrations, imports) write in bulk from one caller: no thread to cross.
-    const conn = new SQLite(file);
-    for (const pragma of SQLITE_PRAGMAS) conn.pragma(pragma);
-    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(conn) }) });
-  }
+  const { db, file, transactAtOnce, checkpointer } = await openSqlite(database, options);
   const committer = new GroupCommitter(db);
   return {
     db,
@@ -211,41 +64,6 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       await checkpointer?.stop();
       // The last connection to close checkpoints what is left in the WAL.
       await db.destroy();
-    },
-  };
-}
-
-/**
- * Every transaction here writes, so it takes the write lock when it begins (BEGIN
- * IMMEDIATE, waiting up to busy_timeout). With kysely's plain BEGIN, a transaction that
- * read first would fail at once with SQLITE_BUSY when another process (a second worker, an
- * import) wrote meanwhile, instead of waiting its turn.
- */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
-  }
-}
-
-/**
- * Kysely prepares every query anew; on SQLite preparing costs about as much as running.
- * Statements are kept by their SQL text (least recently used dropped past `max`).
- */
-function withStatementCache(conn: SQLite.Database, max = 500): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => conn.close(),
-    prepare(text: string): SqliteStatement {
-      let stmt = cache.get(text);
-      if (stmt) cache.delete(text);
-      else stmt = conn.prepare(text);
-      cache.set(text, stmt);
-      if (cache.size > max) cache.delete(cache.keys().next().value!);
-      return stmt;
     },
   };
 }

@@ -2,7 +2,8 @@
 // database, then listen.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { PG_CONNECT_TIMEOUT_MS, openStore } from '../db/store.ts';
+import { openStore } from '../db/store.ts';
+import { PG_CONNECT_TIMEOUT_MS } from '../db/postgres.ts';
 import type { OpenOptions, Store } from '../db/store.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ensureDemoData, DEMO_LOGIN } from '../seed/demo.ts';

@@ -27,7 +27,9 @@ import { checkProfile, uniqueClaims } from './profile-rules.ts';
 import type { ProfileCheck } from './profile-rules.ts';
 import { trimmed } from './text.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { applyClientUpdate, updateClient } from './client-update.ts';
+import { applyClientUpdate, storedAnswer, updateClient } from './client-update.ts';
+import { BatchKeys } from '../idempotency/replay.ts';
+import { isKeyConflict } from '../idempotency/store.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
 
 export interface ClientUpdateJob {
@@ -70,7 +72,8 @@ const RETRY_CODES = new Set(['40P01', '40001']);
 /** Whether the database refused the batch as a whole for something another writer did. */
 function refused(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return isStaleBatch(err) || uniqueViolation(err) !== undefined || (code !== undefined && RETRY_CODES.has(code));
+  // isKeyConflict: another process stored one of the batch's Idempotency-Keys first; the fresh read replays its answer.
+  return isStaleBatch(err) || uniqueViolation(err) !== undefined || isKeyConflict(err) || (code !== undefined && RETRY_CODES.has(code));
 }
 
 /**
@@ -105,7 +108,14 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const [i, { ctx, req }] of jobs.entries()) {
     try {
+      // Idempotency-Key: a stored (or earlier in this batch) answer instead of running; KeyReused thrown.
+      const replayed = state.keys?.replay<ClientUpdateOutcome>(i);
+      if (replayed) {
+        results.push({ ok: true, value: replayed });
+        continue;
+      }
       const applied = await applyClientUpdate(state.scope, ctx, req, state.checks[i]);
+      state.keys?.answered(i, storedAnswer(applied.response));
       results.push({ ok: true, value: applied.response });
     } catch (err) {
       // Nothing of a failed request was staged: write() is its last step.
@@ -139,6 +149,8 @@ class BatchState {
   private constructor(
     /** checkProfile of each job, in job order. */
     readonly checks: readonly ProfileCheck[],
+    /** The jobs' Idempotency-Keys; undefined when none has one (nothing read or written for keys). */
+    readonly keys: BatchKeys | undefined,
     private readonly participants: Map<number, Participant>,
     private readonly operators: Set<number>,
     private readonly poses: Map<string, PosRef>,
@@ -159,8 +171,10 @@ class BatchState {
     const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
     const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
     const wanted = new Set(ids);
+    const keys = await BatchKeys.read(db, jobs.map((j) => j.ctx.idempotency));
     const state = new BatchState(
       checks,
+      keys,
       new Map(read.filter((p) => wanted.has(p.id)).map((p) => [p.id, p])),
       operators,
       new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),
@@ -211,8 +225,9 @@ class BatchState {
       const participant = this.participants.get(id)!;
       return { participant, changes: count, fields: [...fields], readVersion: participant.version - count };
     });
-    if (writes.length === 0) return;
+    const keyRows = this.keys?.rows() ?? [];
+    if (writes.length === 0 && keyRows.length === 0) return;
     const now = nowIso();
-    await write(db, writes, changeRows(this.records, now), now);
+    await write(db, writes, changeRows(this.records, now), now, keyRows);
   }
 }

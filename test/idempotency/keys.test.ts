@@ -139,6 +139,16 @@ for (const engine of ENGINES) {
       assert.equal(await historyCount(1), h + 1);
     });
 
+    it('a late retry of a ClientUpdate does not undo a later change', async () => {
+      const h = await historyCount(2);
+      assert.equal(JSON.parse((await json(UPDATE, { Client: 2, Surname: 'Раньше' }, 'late-retry')).body).ErrorCode, 0);
+      assert.equal(JSON.parse((await json(UPDATE, { Client: 2, Surname: 'Позже' }, 'later-change')).body).ErrorCode, 0);
+      // The first answer was lost; the register retries it after the later change went through.
+      assert.equal((await json(UPDATE, { Client: 2, Surname: 'Раньше' }, 'late-retry')).body, '{"ErrorCode":0,"Message":""}');
+      assert.equal((await db().selectFrom('participants').select('surname').where('id', '=', 2).executeTakeFirstOrThrow()).surname, 'Позже');
+      assert.equal(await historyCount(2), h + 2);
+    });
+
     it('concurrent duplicates act once and all get the same answer (ClientCreate and ClientUpdate)', async () => {
       const p = freshPhone();
       const n = 8;

@@ -127,9 +127,3 @@ export async function sweepExpiredKeys(db: Db, now: string, limit: number): Prom
       select operator_id, principal, operation, key from idempotency_keys where expires_at <= ${now} limit ${limit})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
-
-/** Keys stored now (expired or not): the stored-keys gauge. */
-export async function countKeys(db: Db): Promise<number> {
-  const row = await db.selectFrom('idempotency_keys').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -50,8 +50,8 @@ export function operationPage(op: OperationDecl): string {
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(op.summary)}</p>
 <h2>Request Information</h2>
-<h3>URI Parameters</h3><p>None.</p>${op.idempotent ? idempotencySection() : ''}
-<h3>Body Parameters</h3>${messageSection(op.request)}
+<h3>URI Parameters</h3><p>None.</p>
+<h3>Body Parameters</h3>${messageSection(op.request)}${op.idempotent ? idempotencySection() : ''}
 <h3>Request Formats</h3>${samples(op.request, true)}
 <h2>Response Information</h2>
 <h3>Resource Description</h3>${messageSection(op.response)}

@@ -13,10 +13,37 @@ import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
 import { bearer } from '../helpers/http.ts';
 import type { Principal } from '../../src/domain/principal.ts';
 import { sweepKeys } from '../../src/idempotency/sweeper.ts';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 
 const CREATE = '/api/client/ClientCreate';
 const UPDATE = '/api/client/ClientUpdate';
 const MODELS = 'http://schemas.datacontract.org/2004/07/LCManagerPartner.Models';
+
+/** Locks idempotency_keys from another connection until the returned function is called (idempotent). */
+async function lockKeyTable(engine: string, url: string): Promise<() => Promise<void>> {
+  let released = false;
+  if (engine === 'sqlite') {
+    const conn = new SQLite(url);
+    conn.exec('begin immediate');
+    return async () => {
+      if (released) return;
+      released = true;
+      conn.exec('rollback');
+      conn.close();
+    };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('begin');
+  await client.query('lock table idempotency_keys in access exclusive mode');
+  return async () => {
+    if (released) return;
+    released = true;
+    await client.query('rollback');
+    await client.end();
+  };
+}
 
 interface Answer {
   status: number;
@@ -245,6 +272,41 @@ for (const engine of ENGINES) {
       const later = new Date(Date.now() + 25 * 3_600_000).toISOString();
       assert.equal(await sweepKeys(s.t.store, later, 2), total - 1, 'in bounded batches, all of them');
       assert.equal((await db().selectFrom('idempotency_keys').select('key').execute()).length, 0);
+    });
+
+    it('retries while the database is stuck: the first two wait out the deadline (503), a third waiting behind them answers 409; later the retry gets one registration', async () => {
+      // An app of its own with a short deadline, and the key table locked by another connection.
+      const slow = await seededApp(engine, { dbTimeoutMs: 1500 });
+      const release = await lockKeyTable(engine, slow.t.database.url);
+      try {
+        await slow.app.listen({ host: '127.0.0.1', port: 0 });
+        const url = `http://127.0.0.1:${(slow.app.server.address() as AddressInfo).port}${CREATE}`;
+        const authorization = await bearer(slow.app, CASHIER);
+        const p = freshPhone();
+        const send = () =>
+          fetch(url, { method: 'POST', headers: { authorization, 'content-type': 'application/json', 'idempotency-key': 'stuck' }, body: JSON.stringify({ Phone: p }) }).then(async (r) => ({
+            status: r.status,
+            retryAfter: r.headers.get('retry-after'),
+            body: await r.text(),
+          }));
+        // The first takes the key; the second waits for it, then runs and waits out its own
+        // deadline; the third waits for both, longer than its deadline.
+        const answers = await Promise.all([send(), send(), send()]);
+        assert.deepEqual(answers.map((a) => a.status).sort(), [409, 503, 503], JSON.stringify(answers));
+        const conflict = answers.find((a) => a.status === 409)!;
+        assert.equal(conflict.retryAfter, '1');
+        assert.deepEqual(JSON.parse(conflict.body), { Message: 'A request with this Idempotency-Key is still being processed. Retry it later with the same key.' });
+        await release();
+        // Whether the timed-out attempts committed after their 503 or not, the retry gets one registration.
+        const retry = await send();
+        assert.equal(retry.status, 200, retry.body);
+        assert.equal(JSON.parse(retry.body).ErrorCode, 0);
+        assert.equal((await slow.t.store.db.selectFrom('participants').select('id').where('phone', '=', p).execute()).length, 1);
+        assert.equal((await send()).body, retry.body);
+      } finally {
+        await release();
+        await slow.close();
+      }
     });
 
     it('without the header nothing is stored and nothing changes', async () => {

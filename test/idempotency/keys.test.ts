@@ -13,6 +13,7 @@ import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';
 import { bearer } from '../helpers/http.ts';
 import type { Principal } from '../../src/domain/principal.ts';
 import { sweepKeys } from '../../src/idempotency/sweeper.ts';
+import { loadConfig } from '../../src/config.ts';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 
@@ -306,6 +307,24 @@ for (const engine of ENGINES) {
       } finally {
         await release();
         await slow.close();
+      }
+    });
+
+    it('the TTL is a setting (LCM_IDEMPOTENCY_TTL_HOURS / --idempotency-ttl-hours), at least an hour', async () => {
+      assert.throws(() => loadConfig({ LCM_IDEMPOTENCY_TTL_HOURS: '0' }), /idempotencyTtlHours/);
+      const short = await seededApp(engine, { idempotencyTtlHours: '2' });
+      try {
+        const res = await short.app.inject({
+          method: 'POST',
+          url: UPDATE,
+          headers: { authorization: await bearer(short.app, CASHIER), 'content-type': 'application/json', 'idempotency-key': 'two-hours' },
+          payload: JSON.stringify({ Client: 1, Name: 'Ttl' }),
+        });
+        assert.equal(res.statusCode, 200);
+        const row = await short.t.store.db.selectFrom('idempotency_keys').select(['created_at', 'expires_at']).executeTakeFirstOrThrow();
+        assert.equal(Date.parse(row.expires_at) - Date.parse(row.created_at), 2 * 3_600_000);
+      } finally {
+        await short.close();
       }
     });
 

@@ -39,6 +39,13 @@ module.exports = {
       to: { path: '^src/(auth|webhooks|import|seed|http|cli)/' },
     },
     {
+      name: 'idempotency-is-below-participant',
+      severity: 'error',
+      comment: 'idempotency/ (Idempotency-Key claims, stored answers, replays) is used by participant/ and http/; it imports no feature and no outer layer.',
+      from: { path: '^src/idempotency/' },
+      to: { path: '^src/(participant|auth|webhooks|import|seed|http|cli)/' },
+    },
+    {
       name: 'features-know-no-outer-layer',
       severity: 'error',
       comment: 'Features (participant, auth, webhooks, import) and seed/ never import http/ or cli/.',

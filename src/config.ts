@@ -43,6 +43,8 @@ export interface Config {
    * transaction mode before 1.21, or without max_prepared_statements).
    */
   readonly pgPrepared: boolean;
+  /** How long the answer to an Idempotency-Key is kept, hours (at least 1). */
+  readonly idempotencyTtlHours: number;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -66,6 +68,7 @@ export const DEFAULTS: Config = Object.freeze({
   workers: 1,
   metricsPort: 0,
   pgPrepared: true,
+  idempotencyTtlHours: 24,
 });
 
 /** Which environment variable feeds which key. */
@@ -88,9 +91,10 @@ export const ENV_VARS = {
   workers: 'LCM_WORKERS',
   metricsPort: 'LCM_METRICS_PORT',
   pgPrepared: 'LCM_PG_PREPARED',
+  idempotencyTtlHours: 'LCM_IDEMPOTENCY_TTL_HOURS',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'idempotencyTtlHours']);
 const BOOLEAN = new Set<keyof Config>(['metrics', 'pgPrepared']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     else throw new Error(`Invalid ${key}: ${String(raw)} (on or off)`);
   }
   if ((merged.workers as number) < 1) throw new Error(`Invalid workers: ${String(merged.workers)} (at least 1)`);
+  if ((merged.idempotencyTtlHours as number) < 1) throw new Error(`Invalid idempotencyTtlHours: ${String(merged.idempotencyTtlHours)} (at least 1)`);
   return Object.freeze(merged as unknown as Config);
 }
 

@@ -10,6 +10,7 @@ interface ServeFlags {
   port?: string;
   workers?: string;
   metricsPort?: string;
+  idempotencyTtlHours?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -20,7 +21,8 @@ export function registerServe(program: Command): void {
       .option('--host <host>', 'address to listen on (env LCM_HOST, default 127.0.0.1)')
       .option('--port <port>', 'port to listen on (env LCM_PORT, default 8080)')
       .option('--workers <n>', 'worker processes sharing the port, restarted when they die (env LCM_WORKERS, default 1: serve in this process)')
-      .option('--metrics-port <port>', 'with --workers: the primary serves all workers\' /metrics summed on this port (env LCM_METRICS_PORT, default none)'),
+      .option('--metrics-port <port>', 'with --workers: the primary serves all workers\' /metrics summed on this port (env LCM_METRICS_PORT, default none)')
+      .option('--idempotency-ttl-hours <hours>', 'how long the answer to an Idempotency-Key is kept (env LCM_IDEMPOTENCY_TTL_HOURS, default 24)'),
   ).action(async (flags: ServeFlags) => {
     const config = configFrom(flags);
     // A forked worker runs this same command line: it serves, the primary prepared the database.

@@ -6,6 +6,7 @@ export const clientCreate = defineOperation({
   name: 'ClientCreate',
   routes: ['/api/client/ClientCreate'],
   summary: 'Регистрация Участника программы лояльности',
+  idempotent: true,
   request: {
     typeName: 'ClientCreateRequest',
     fields: [

@@ -6,6 +6,7 @@ export const clientUpdate = defineOperation({
   name: 'ClientUpdate',
   routes: ['/api/client/ClientUpdate', '/api/values/ClientUpdate'],
   summary: 'Обновление профиля Участника программы лояльности',
+  idempotent: true,
   request: {
     typeName: 'SetClientUpdateRequest',
     fields: [

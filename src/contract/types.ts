@@ -70,6 +70,12 @@ export interface OperationDecl {
   readonly response: MessageDecl;
   /** ErrorCode table in order of evaluation. */
   readonly errors: readonly ErrorDecl[];
+  /**
+   * A write that accepts the Idempotency-Key header (docs/reliability.md, "Retries"): its
+   * route stores the first answer to a key and replays it to retries; the help page and
+   * OpenAPI show the header.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** XML namespaces of the original's DataContracts. */

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Store } from '../db/store.ts';
+import { observeKeyEvent } from './idempotency.ts';
 
 export interface AppMetrics {
   readonly registry: Registry;
@@ -108,6 +109,26 @@ export function createMetrics(store: Store): AppMetrics {
     registers: [registry],
   });
   const stopListening = stats.onBatch((size) => sizes.observe(size));
+  const keys = {
+    replays: new Counter({
+      name: 'lcm_idempotency_replays_total',
+      help: 'Retries answered from the stored answer to their Idempotency-Key (nothing done again), by operation.',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    conflicts: new Counter({
+      name: 'lcm_idempotency_conflicts_total',
+      help: 'Idempotency-Key refusals, by operation and status: 422 (the key came with another request), 409 (a request with the key still in flight).',
+      labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    stored: new Counter({
+      name: 'lcm_idempotency_keys_stored_total',
+      help: 'Answers stored under a new Idempotency-Key, by operation.',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+  };
 
   return {
     registry,
@@ -121,6 +142,7 @@ export function createMetrics(store: Store): AppMetrics {
       duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
       const outcome = outcomes.get(request);
       if (outcome && status === 200) answers.inc({ operation: outcome.operation, code: outcome.code });
+      observeKeyEvent(request, status, keys);
     },
   };
 }

@@ -15,6 +15,7 @@ import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
 import { rawBodyParser } from './raw-body.ts';
 import { recordOutcome } from './metrics.ts';
 import { withDeadline } from '../db/deadline.ts';
+import { keyedRoutes } from './idempotency.ts';
 
 export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
 
@@ -25,6 +26,8 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
   // Its own encapsulated scope: the raw body parser and error handler touch no other route.
   void app.register(async (scope) => {
     const principals = new WeakMap<FastifyRequest, Principal>();
+    // Idempotency-Key (src/http/idempotency.ts): a retry waits at most the request deadline for a request with its key in flight.
+    const keyed = keyedRoutes({ ttlHours: scope.deps.config.idempotencyTtlHours, waitMs: scope.deps.config.dbTimeoutMs });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', rawBodyParser(scope.deps.config.bodyLimit));
     scope.setErrorHandler(wireErrorHandler(op.response));
@@ -44,7 +47,7 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
           const decoded = decodeMessage(op.request, format, request.body instanceof Buffer ? request.body : Buffer.alloc(0));
           const ctx: CallContext = { principal: principals.get(request)!, requestId: request.id, remoteAddress: request.ip };
           // Bounded: a database that does not answer makes this a 503, never a hung request.
-          const outcome = await withDeadline(handler(decoded as RequestOf<Op>, ctx), scope.deps.config.dbTimeoutMs);
+          const outcome = await keyed.run(op, request, decoded, ctx, (c) => withDeadline(handler(decoded as RequestOf<Op>, c), scope.deps.config.dbTimeoutMs));
           if (isForbidden(outcome)) throw failures.forbidden();
           const code = (outcome as { ErrorCode?: unknown }).ErrorCode;
           if (typeof code === 'number') recordOutcome(request, op.name, code);

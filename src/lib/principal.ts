@@ -1,4 +1,5 @@
 // Who is calling: decided by the auth layer from the JWT, used by the domain to authorize.
+import type { KeyClaim } from './key-claim.ts';
 
 export interface ManagerPrincipal {
   kind: 'manager';
@@ -25,6 +26,8 @@ export interface CallContext {
   principal: Principal;
   requestId: string;
   remoteAddress: string;
+  /** The request's Idempotency-Key, when it sent one to an idempotent operation. */
+  idempotency?: KeyClaim;
 }
 
 /** A domain answer that the HTTP layer turns into 403 (spec §4.5), in the negotiated format. */

@@ -8,7 +8,7 @@ import type { RequestOf, ResponseOf } from '../contract/types.ts';
 import type { ClientCreate } from '../contract/client-create.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import type { CallContext, Outcome } from '../lib/principal.ts';
-import { FORBIDDEN } from '../lib/principal.ts';
+import { FORBIDDEN, isForbidden } from '../lib/principal.ts';
 import type { Participant, ProfileChanges } from './participant.ts';
 import { profileDiff } from './participant.ts';
 import { resultFor } from './results.ts';
@@ -22,6 +22,7 @@ import { findCard, insertCardIfAbsent, linkFreeCard } from './store/cards.ts';
 import { insertParticipant } from './store/inserts.ts';
 import { clashedUniqueField } from './store/updates.ts';
 import { nowIso } from '../db/convert.ts';
+import { transactWithKey } from '../idempotency/replay.ts';
 
 export type ClientCreateRequest = RequestOf<ClientCreate>;
 export type ClientCreateResponse = ResponseOf<ClientCreate>;
@@ -38,18 +39,20 @@ class CardTaken extends Error {}
 /**
  * Runs ClientCreate in its own transaction. A unique violation raised by the database (a
  * concurrent request claimed the same phone or e-mail first) answers with its ErrorCode.
+ * With an Idempotency-Key, its answer is stored in the same transaction (transactWithKey).
  */
 export async function createClient(store: Store, ctx: CallContext, req: ClientCreateRequest): Promise<ClientCreateOutcome> {
-  try {
-    return await store.transact((tx) => applyClientCreate(tx, ctx, req));
-  } catch (err) {
+  return transactWithKey(store, ctx.idempotency, (tx) => applyClientCreate(tx, ctx, req), storedAnswer, (err) => {
     if (err instanceof CardTaken) return fail(15);
     const field = clashedUniqueField(err);
     if (field === 'phone') return fail(7);
     if (field === 'email') return fail(9);
-    throw err;
-  }
+    return undefined;
+  });
 }
+
+/** What an Idempotency-Key stores of an outcome: every answer but a 403. */
+const storedAnswer = (o: ClientCreateOutcome): ClientCreateResponse | undefined => (isForbidden(o) ? undefined : o);
 
 /** The rules and the writes, inside a transaction the caller owns. */
 export async function applyClientCreate(tx: Transaction<Database>, ctx: CallContext, req: ClientCreateRequest): Promise<ClientCreateOutcome> {

@@ -11,9 +11,10 @@ import { clientCreate } from '../../src/contract/client-create.ts';
 import { getClient } from '../../src/contract/get-client.ts';
 import { clientInfo } from '../../src/contract/client-info.ts';
 import { clientHistory } from '../../src/contract/client-history.ts';
+import type { OperationDecl } from '../../src/contract/types.ts';
 import { fixtureValue, samplesOf, SEED_BODY_PARAMETERS } from './support.ts';
 
-const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
+const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
 
 describe('help pages', () => {
   let s: Seeded;
@@ -34,6 +35,13 @@ describe('help pages', () => {
         assert.ok(res.body.includes(`POST api/client/${op.name}`), op.name);
         assert.ok(res.body.includes(op.summary), op.name);
       }
+    }
+  });
+
+  it('the pages of idempotent operations, and only those, show the Idempotency-Key header', async () => {
+    for (const op of OPERATIONS) {
+      const html = (await get(`/Help/Api/POST-api-client-${op.name}`)).body;
+      assert.equal(html.includes('<h3>Header Parameters</h3>') && html.includes('<td>Idempotency-Key</td>'), op.idempotent === true, op.name);
     }
   });
 

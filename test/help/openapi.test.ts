@@ -10,8 +10,9 @@ import { clientCreate } from '../../src/contract/client-create.ts';
 import { getClient } from '../../src/contract/get-client.ts';
 import { clientInfo } from '../../src/contract/client-info.ts';
 import { clientHistory } from '../../src/contract/client-history.ts';
+import type { OperationDecl } from '../../src/contract/types.ts';
 
-const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
+const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
 
 interface Doc {
   openapi: string;
@@ -56,6 +57,17 @@ describe('GET /openapi.json', () => {
       assert.deepEqual(Object.keys(schema.properties), op.request.fields.map((f) => f.name));
       assert.deepEqual(Object.keys(doc.components.schemas[op.response.typeName]!.properties), op.response.fields.map((f) => f.name));
     }
+  });
+
+  it('shows the Idempotency-Key header, 409 and 422 on the idempotent operations only', () => {
+    for (const op of OPERATIONS) {
+      const post = doc.paths[op.routes[0]!]!.post as unknown as { parameters?: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown> };
+      const header = post.parameters?.find((p) => p.name === 'Idempotency-Key');
+      assert.equal(Boolean(header), op.idempotent === true, op.name);
+      assert.equal(Boolean(post.responses['422'] && post.responses['409']), op.idempotent === true, op.name);
+      if (header) assert.deepEqual([header.in, header.required], ['header', false]);
+    }
+    assert.deepEqual(OPERATIONS.filter((op) => op.idempotent).map((op) => op.name), ['ClientUpdate', 'ClientCreate']);
   });
 
   it('has the token endpoints with form bodies and no bearer', () => {

@@ -4,6 +4,7 @@ import { apiTitle, canonicalRoute } from './naming.ts';
 import { messageSchema } from './openapi-schema.ts';
 import type { Schema } from './openapi-schema.ts';
 import { jsonSample } from './samples.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from './idempotency-key.ts';
 
 const ERROR_BODY: Schema = {
   type: 'object',
@@ -23,6 +24,16 @@ function httpError(description: string): Schema {
   return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/HttpError' } }, 'application/xml': { schema: { $ref: '#/components/schemas/HttpError' } } } };
 }
 
+/** The Idempotency-Key header of an idempotent operation (OperationDecl.idempotent). */
+const IDEMPOTENCY_KEY: Schema = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: IDEMPOTENCY_KEY_DESCRIPTION,
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+  example: '8e03978e-40d5-43e8-bc93-6894a57f9324',
+};
+
 function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
   const request = messageSchema(op.request, components, true);
   const response = messageSchema(op.response, components, false);
@@ -33,6 +44,7 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     summary: op.summary,
     description: `${apiTitle(op)}: ${op.summary}.\n\nErrorCode (evaluated in this order):\n\n${errorTable(op)}`,
     security: [{ bearerAuth: [] }],
+    ...(op.idempotent ? { parameters: [IDEMPOTENCY_KEY] } : {}),
     requestBody: {
       required: true,
       content: {
@@ -43,12 +55,18 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     },
     responses: {
       '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response, example: JSON.parse(jsonSample(op.response)) }, 'application/xml': { schema: response } } },
-      '400': httpError('Unreadable body or field value (ErrorCode 100)'),
+      '400': httpError(op.idempotent ? 'Unreadable body or field value, or a malformed Idempotency-Key (ErrorCode 100)' : 'Unreadable body or field value (ErrorCode 100)'),
       '401': httpError('No valid bearer token'),
       '403': httpError('The token may not call this operation'),
       '405': httpError('Method not allowed'),
       '413': httpError('Body too large'),
       '415': httpError('Unsupported Content-Type'),
+      ...(op.idempotent
+        ? {
+            '409': httpError('A request with this Idempotency-Key is still being processed: retry later with the same key'),
+            '422': httpError('This Idempotency-Key was already used with a different request'),
+          }
+        : {}),
     },
   };
 }

@@ -4,6 +4,7 @@ import type { FieldDecl, MessageDecl, OperationDecl } from '../../contract/types
 import { escapeHtml, page, table } from './html.ts';
 import { apiTitle, helpTypeName, nestedTypes } from './naming.ts';
 import { formSample, jsonSample, xmlSample } from './samples.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from './idempotency-key.ts';
 
 function fieldTable(fields: readonly FieldDecl[], caption: string): string {
   return table(
@@ -50,11 +51,24 @@ export function operationPage(op: OperationDecl): string {
 <p>${escapeHtml(op.summary)}</p>
 <h2>Request Information</h2>
 <h3>URI Parameters</h3><p>None.</p>
-<h3>Body Parameters</h3>${messageSection(op.request)}
+<h3>Body Parameters</h3>${messageSection(op.request)}${op.idempotent ? idempotencySection() : ''}
 <h3>Request Formats</h3>${samples(op.request, true)}
 <h2>Response Information</h2>
 <h3>Resource Description</h3>${messageSection(op.response)}
 <h3>Error codes</h3>${errors}
 <h3>Response Formats</h3>${samples(op.response, false)}`,
   );
+}
+
+/** The Idempotency-Key header of an idempotent operation (OperationDecl.idempotent). */
+function idempotencySection(): string {
+  return `<h3>Header Parameters</h3>${table(
+    [{ name: 'Idempotency-Key', description: IDEMPOTENCY_KEY_DESCRIPTION, type: 'string, 1–255 visible ASCII characters' }],
+    [
+      { head: 'Name', cell: (h) => escapeHtml(h.name) },
+      { head: 'Description', cell: (h) => escapeHtml(h.description) },
+      { head: 'Type', cell: (h) => escapeHtml(h.type) },
+      { head: 'Additional information', cell: () => 'Optional.' },
+    ],
+  )}`;
 }

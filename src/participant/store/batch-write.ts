@@ -16,6 +16,8 @@ import type { Participant, ProfileChanges, ProfileField } from '../participant.t
 import type { Store } from '../../db/store.ts';
 import { recordStatements } from '../../db/recorder.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
+import type { KeyRow } from '../../idempotency/store.ts';
+import { insertKeyRows, keyRowsCte } from '../../idempotency/store.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
@@ -92,8 +94,11 @@ export interface ParticipantWrite {
   fields: readonly ProfileField[];
 }
 
-/** Writes a batch's changed participants and the rows that record the changes. */
-export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
+/**
+ * Writes a batch's changed participants and the rows that record the changes, and the
+ * Idempotency-Key rows of its answers (`keys`; there may be keys and no participant write).
+ */
+export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]) => Promise<void>;
 
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
@@ -139,14 +144,14 @@ const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntrie
  * its thread (transactAtOnce).
  */
 function writeBatchSqlite(store: Store): BatchWriter {
-  return async (db, writes, rows, updatedAt) => {
-    const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt);
+  return async (db, writes, rows, updatedAt, keys) => {
+    const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt, keys);
     if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
     else await db.transaction().execute(work);
   };
 }
 
-const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) => {
+const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt, keys) => {
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of participantRows(writes, (v) => v, changedFields)) {
     const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
@@ -161,6 +166,8 @@ const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) =>
       from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(db);
   }
   await insertChangeRows(db, rows);
+  // Idempotency-Key rows: one more INSERT in the script, none without keys (src/idempotency/store.ts).
+  await insertKeyRows(db, keys);
 };
 
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
@@ -178,7 +185,7 @@ const CONTEXT_TYPES =
  * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
  * driverError's 'stale-write' (db/errors.ts).
  */
-const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
+const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt, keys) => {
   const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
@@ -208,7 +215,10 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
       from ${recordset(events, 'event_id text, participant_id integer, operator_id integer, payload text, created_at timestamptz, ord integer')}
       order by ord
       returning id, participant_id, operator_id
-    )
+    )${
+      // Idempotency-Key rows: one more arm, none without keys (src/idempotency/store.ts).
+      keyRowsCte(keys)
+    }
     insert into webhook_deliveries (event_id, webhook_id, participant_id)
     select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id`.compile(db);
   // The same text every time (the rows travel as parameters), sent hundreds of times a second.

@@ -28,7 +28,9 @@ import { checkProfile, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { applyClientUpdateInScope, updateClientInTransaction } from './client-update.ts';
+import { applyClientUpdateInScope, storedAnswer, updateClientInTransaction } from './client-update.ts';
+import { BatchKeys } from '../../idempotency/replay.ts';
+import { isKeyConflict } from '../../idempotency/store.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
 
 export interface ClientUpdateJob {
@@ -73,7 +75,8 @@ const BATCH_ATTEMPTS = 2;
 /** Whether the database refused the batch as a whole for something another writer did. */
 function refused(err: unknown): boolean {
   const { kind } = driverError(err);
-  return kind === 'stale-write' || kind === 'retryable-conflict' || clashedUniqueField(err) !== undefined;
+  // isKeyConflict: another process stored one of the batch's Idempotency-Keys first; the fresh read replays its answer.
+  return kind === 'stale-write' || kind === 'retryable-conflict' || clashedUniqueField(err) !== undefined || isKeyConflict(err);
 }
 
 /**
@@ -108,7 +111,14 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const [i, { ctx, req }] of jobs.entries()) {
     try {
+      // Idempotency-Key: a stored (or earlier in this batch) answer instead of running; KeyReused thrown.
+      const replayed = state.keys?.replay<ClientUpdateOutcome>(i);
+      if (replayed) {
+        results.push({ ok: true, value: replayed });
+        continue;
+      }
       const applied = await applyClientUpdateInScope(state.scope, ctx, req, state.checks[i]);
+      state.keys?.answered(i, storedAnswer(applied.response));
       results.push({ ok: true, value: applied.response });
     } catch (err) {
       // Nothing of a failed request was staged: write() is its last step.
@@ -142,6 +152,8 @@ class BatchState {
   private constructor(
     /** checkProfile of each job, in job order. */
     readonly checks: readonly ProfileCheck[],
+    /** The jobs' Idempotency-Keys; undefined when none has one (nothing read or written for keys). */
+    readonly keys: BatchKeys | undefined,
     private readonly participants: Map<number, Participant>,
     private readonly operators: Set<number>,
     private readonly poses: Map<string, PosRef>,
@@ -162,8 +174,10 @@ class BatchState {
     const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
     const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
     const wanted = new Set(ids);
+    const keys = await BatchKeys.read(db, jobs.map((j) => j.ctx.idempotency));
     const state = new BatchState(
       checks,
+      keys,
       new Map(read.filter((p) => wanted.has(p.id)).map((p) => [p.id, p])),
       operators,
       new Map(poses.map((p) => [codeAt(p.operatorId, p.code), p])),
@@ -214,8 +228,9 @@ class BatchState {
       const participant = this.participants.get(id)!;
       return { participant, changeCount: count, fields: [...fields], readVersion: participant.version - count };
     });
-    if (writes.length === 0) return;
+    const keyRows = this.keys?.rows() ?? [];
+    if (writes.length === 0 && keyRows.length === 0) return;
     const now = nowIso();
-    await write(db, writes, changeRows(this.records, now), now);
+    await write(db, writes, changeRows(this.records, now), now, keyRows);
   }
 }

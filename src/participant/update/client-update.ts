@@ -6,7 +6,7 @@ import type { RequestOf, ResponseOf } from '../../contract/types.ts';
 import type { ClientUpdate } from '../../contract/client-update.ts';
 import { clientUpdate } from '../../contract/client-update.ts';
 import type { CallContext, Outcome } from '../../lib/principal.ts';
-import { FORBIDDEN } from '../../lib/principal.ts';
+import { FORBIDDEN, isForbidden } from '../../lib/principal.ts';
 import type { RecordedChange } from '../change-record.ts';
 import { profileDiff } from '../participant.ts';
 import { resultFor } from '../results.ts';
@@ -17,6 +17,7 @@ import { authorizeParticipant } from '../authorize.ts';
 import { clashedUniqueField } from '../store/updates.ts';
 import type { UpdateScope } from './update-scope.ts';
 import { transactionScope } from './update-scope.ts';
+import { transactWithKey } from '../../idempotency/replay.ts';
 
 export type ClientUpdateRequest = RequestOf<ClientUpdate>;
 export type ClientUpdateResponse = ResponseOf<ClientUpdate>;
@@ -35,18 +36,24 @@ export interface AppliedUpdate {
  * Runs ClientUpdate in a transaction of its own (group-committed on SQLite). A unique
  * violation raised by the database (a concurrent request claimed the same phone, e-mail or
  * contragent first) answers with the matching ErrorCode: the database is the safety net
- * behind the rules.
+ * behind the rules. With an Idempotency-Key, its answer is stored in the same transaction
+ * (transactWithKey).
  */
 export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
-  try {
-    const applied = await store.transact((tx) => applyClientUpdateInScope(transactionScope(tx, store.engine), ctx, req));
-    return applied.response;
-  } catch (err) {
-    const field = clashedUniqueField(err);
-    if (field) return fail(CONFLICT_CODE[field]);
-    throw err;
-  }
+  return transactWithKey(
+    store,
+    ctx.idempotency,
+    async (tx) => (await applyClientUpdateInScope(transactionScope(tx, store.engine), ctx, req)).response,
+    storedAnswer,
+    (err) => {
+      const field = clashedUniqueField(err);
+      return field ? fail(CONFLICT_CODE[field]) : undefined;
+    },
+  );
 }
+
+/** What an Idempotency-Key stores of an outcome: every answer but a 403. */
+export const storedAnswer = (o: ClientUpdateOutcome): ClientUpdateResponse | undefined => (isForbidden(o) ? undefined : o);
 
 /**
  * The rules, in the order of the ErrorCode table, then the write — all through `scope`.

@@ -2,9 +2,7 @@
 // (spec client-update.md §4.6). Same authorization as ClientUpdate.
 import { defineOperation, UNREADABLE } from './types.ts';
 import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, SUCCESS, TOKEN, coded } from './common.ts';
-
-export const HISTORY_DEFAULT_LIMIT = 100;
-export const HISTORY_MAX_LIMIT = 1000;
+import { LIMIT, OFFSET, PAGE_MAX_LIMIT } from './paging.ts';
 
 export const clientHistory = defineOperation({
   name: 'ClientHistory',
@@ -16,7 +14,8 @@ export const clientHistory = defineOperation({
       CLIENT_ID,
       { name: 'From', type: 'date', description: 'начало периода (включительно, UTC)' },
       { name: 'To', type: 'date', description: 'конец периода (включительно, UTC)' },
-      { name: 'Limit', type: 'int32', description: `максимальное число записей (по умолчанию ${HISTORY_DEFAULT_LIMIT}, не более ${HISTORY_MAX_LIMIT})` },
+      LIMIT,
+      OFFSET,
       OPERATOR,
       TOKEN,
     ],
@@ -67,7 +66,7 @@ export const clientHistory = defineOperation({
     coded(1, 'Client absent or ≤ 0'),
     coded(3, 'Operator given and unknown'),
     coded(2, 'no such participant in the operator'),
-    coded(13, `Limit below 0 or above ${HISTORY_MAX_LIMIT}`),
+    coded(13, `Limit below 0 or above ${PAGE_MAX_LIMIT}, or Offset below 0`),
   ],
 });
 

@@ -51,6 +51,8 @@ export interface HistoryQuery {
   /** Exclusive upper bound, ISO timestamp. */
   before?: string;
   limit: number;
+  /** Rows skipped from the newest (paging). */
+  offset?: number;
 }
 
 /** A participant's history rows, newest first (ids follow commit order per participant: its row is locked). */
@@ -58,7 +60,7 @@ export async function listHistory(db: Db, participantId: number, q: HistoryQuery
   let query = db.selectFrom('change_history').selectAll().where('participant_id', '=', participantId);
   if (q.from !== undefined) query = query.where('changed_at', '>=', q.from);
   if (q.before !== undefined) query = query.where('changed_at', '<', q.before);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+  return query.orderBy('id', 'desc').limit(q.limit).offset(q.offset ?? 0).execute();
 }
 
 export type ConsentRow = Omit<Selectable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };

@@ -32,8 +32,9 @@ export interface DeliveryRow {
   deliveredAt: string | null;
 }
 
-export async function deliveryPage(db: Db, participantId: number, page: Page): Promise<DeliveryRow[]> {
-  const rows = await db
+/** The query of a page of deliveries (apart, so that a test can check its plan). */
+export function deliveryPageQuery(db: Db, participantId: number, page: Page) {
+  return db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('change_events as e', 'e.id', 'd.event_id')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
@@ -42,8 +43,11 @@ export async function deliveryPage(db: Db, participantId: number, page: Page): P
     .orderBy('d.event_id', 'desc')
     .orderBy('d.webhook_id')
     .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+    .offset(page.offset);
+}
+
+export async function deliveryPage(db: Db, participantId: number, page: Page): Promise<DeliveryRow[]> {
+  const rows = await deliveryPageQuery(db, participantId, page).execute();
   return rows.map((r) => ({
     eventUuid: r.event_id,
     createdAt: r.created_at,

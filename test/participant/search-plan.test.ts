@@ -1,0 +1,126 @@
+// Every kind of console search is answered from an index, on both engines: the plan of each
+// query (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL) is checked, not its time. On
+// PostgreSQL sequential scans are disabled for the check, so that a small test table cannot
+// make the planner prefer one: the plan must then name the index meant for the search.
+// Also: migration 0004 fills the search keys of participants stored before it.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CompiledQuery, Migrator, sql } from 'kysely';
+import { ENGINES, createTestDatabase, createTestStore } from '../helpers/engines.ts';
+import type { TestStore } from '../helpers/engines.ts';
+import { seed } from '../../src/store/fixtures.ts';
+import { openStore } from '../../src/store/db.ts';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { insertParticipants } from '../../src/store/participant-inserts.ts';
+import { FIXTURES } from '../helpers/fixtures.ts';
+import { searchQueries } from '../../src/participant/store/search-queries.ts';
+import type { SearchKind, SearchTerms } from '../../src/participant/store/search-queries.ts';
+import { searchTerms } from '../../src/participant/search.ts';
+import { deliveryPageQuery } from '../../src/participant/store/ledger-queries.ts';
+
+const SURNAMES = ['Петров', 'Иванов', 'Сидоров', 'Смирнов', 'Кузнецов', 'Попов', 'Соколов', 'Лебедев'];
+
+/** What the plan of each kind must show: the index searched with the term's columns. */
+const EXPECTED: Record<'sqlite' | 'postgres', Record<SearchKind, RegExp[]>> = {
+  sqlite: {
+    Phone: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND phone=\?\)/],
+    Email: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND email_key=\?\)/],
+    Card: [/SEARCH cards USING (COVERING )?INDEX \S+ \(number=\?\)/, /SEARCH participants USING INTEGER PRIMARY KEY \(rowid=\?\)/],
+    ContragentId: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND contragent_id=\?\)/],
+    Name: [/SEARCH participants USING INDEX participants_name_search_idx \(operator_id=\? AND surname_key>\? AND surname_key<\?\)/],
+  },
+  postgres: {
+    Phone: [/Index Scan using participants_operator_phone_key on participants/, /Index Cond: \(\(operator_id = 1\) AND \(phone = /],
+    Email: [/Index Scan using participants_operator_email_key on participants/, /Index Cond: \(\(operator_id = 1\) AND \(email_key = /],
+    Card: [/Index Scan using cards_pkey on cards/, /Index Scan using participants_pkey on participants/],
+    ContragentId: [/Index Scan using participants_operator_contragent_key on participants/, /Index Cond: \(\(operator_id = 1\) AND \(contragent_id = /],
+    Name: [/Index Scan using participants_name_search_idx on participants/, /Index Cond: \(\(operator_id = 1\) AND \(surname_key >= .*\) AND \(surname_key < .*\) AND \(name_key >= .*\) AND \(name_key < /],
+  },
+};
+
+for (const engine of ENGINES) {
+  describe(`search plans on ${engine}`, () => {
+    let ts: TestStore;
+
+    before(async () => {
+      ts = await createTestStore(engine);
+      await seed(ts.store.db, ts.store.engine, FIXTURES);
+      const at = new Date().toISOString();
+      await insertParticipants(
+        ts.store.db,
+        Array.from({ length: 3000 }, (_, i) => ({
+          id: 100 + i,
+          operatorId: 1 + (i % 2),
+          at,
+          values: { surname: `${SURNAMES[i % SURNAMES.length]}${i}`, name: `Имя${i}`, phone: 79000000000 + i, email: `u${i}@example.ru`, contragentId: `C-${i}` },
+        })),
+      );
+      await ts.store.db.insertInto('cards').values(Array.from({ length: 500 }, (_, i) => ({ number: 2000000001000 + i, operator_id: 1, participant_id: 100 + 2 * i, status: 0 }))).execute();
+      await sql`analyze`.execute(ts.store.db);
+    });
+    after(async () => ts?.dispose());
+
+    /** The plan of a compiled query as text, one line per node. */
+    const plan = async (query: CompiledQuery): Promise<string> =>
+      ts.store.db.transaction().execute(async (tx) => {
+        if (engine === 'postgres') {
+          await sql`set local enable_seqscan = off`.execute(tx);
+          const res = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain (costs off) ${query.sql}`, [...query.parameters]));
+          return res.rows.map((r) => r['QUERY PLAN']).join('\n');
+        }
+        const res = await tx.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+        return res.rows.map((r) => r.detail).join('\n');
+      });
+
+    const cases: [string, SearchKind][] = [
+      ['8 900 000-00-10', 'Phone'],
+      ['U10@Example.RU', 'Email'],
+      ['2000000001004', 'Card'],
+      ['C-10', 'ContragentId'],
+      ['Петров Им', 'Name'],
+    ];
+    for (const [query, kind] of cases) {
+      it(`searches ${kind} (${query}) through its index`, async () => {
+        const terms: SearchTerms = searchTerms(query);
+        const q = searchQueries(ts.store.db, 1, terms, 50).find((x) => x.kind === kind);
+        assert.ok(q, `${query} is read as ${kind}`);
+        const text = await plan(q.query.compile());
+        for (const expected of EXPECTED[engine][kind]) assert.match(text, expected, text);
+        // No scan of a whole table, and no sort of the matches: the index gives the order.
+        assert.doesNotMatch(text, /\bSCAN (participants|cards)\b|Seq Scan|TEMP B-TREE|Sort/, text);
+        assert.ok((await q.query.execute()).length >= 1, `${query} finds someone`);
+      });
+    }
+
+    it("reads a participant's deliveries through the index on participant_id", async () => {
+      const captured = deliveryPageQuery(ts.store.db, 100, { limit: 20, offset: 0 }).compile();
+      const text = await plan(captured);
+      assert.match(text, engine === 'postgres' ? /webhook_deliveries_participant_idx/ : /SEARCH d USING (COVERING )?INDEX webhook_deliveries_participant_idx \(participant_id=\?\)/, text);
+    });
+  });
+
+  describe(`migration 0004-search on ${engine}`, () => {
+    it('fills the search keys of the participants stored before it', async () => {
+      const database = await createTestDatabase(engine);
+      const store = await openStore(database.url);
+      try {
+        const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0003-history');
+        assert.equal(error, undefined);
+        await sql`insert into operators (id, name) values (1, 'o')`.execute(store.db);
+        await sql`insert into participants (id, operator_id, surname, name, gender, created_at, updated_at, version)
+          values (1, 1, 'ЁЛКИН', 'Пётр', 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0),
+                 (2, 1, null, null, 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0)`.execute(store.db);
+        assert.deepEqual((await migrateToLatest(store.db)).applied, ['0004-search']);
+        const rows = await store.db.selectFrom('participants').select(['id', 'surname_key', 'name_key']).orderBy('id').execute();
+        assert.deepEqual(rows, [
+          { id: 1, surname_key: 'елкин', name_key: 'петр' },
+          { id: 2, surname_key: null, name_key: null },
+        ]);
+      } finally {
+        await store.close();
+        await database.drop();
+      }
+    });
+  });
+}

@@ -198,10 +198,11 @@ async function save(event) {
 }
 
 /** A list read page by page (Limit/Offset) with a "show more" button. */
-function pagedList(listId, moreId, load, render) {
+function pagedList(listId, moreId, load, render, empty) {
   let offset = 0;
   const more = async () => {
     const items = await load(offset);
+    if (offset === 0 && items.length === 0) $(listId).append(el('li', { class: 'empty' }, empty));
     $(listId).append(...items.map(render));
     offset += items.length;
     $(moreId).hidden = items.length < PAGE;
@@ -225,6 +226,7 @@ const history = pagedList(
       el('p', { class: 'when' }, dateTime(c.Time), ' · ', initiatorText(c.Initiator), ' · ', channelText(c)),
       el('ul', { class: 'fields' }, ...c.Fields.map((f) => el('li', {}, el('b', {}, FIELD_NAMES[f.Field] ?? f.Field), ': ', valueText(f.Field, f.Old), ' → ', valueText(f.Field, f.New)))),
     ),
+  'Изменений нет',
 );
 
 const consents = pagedList(
@@ -240,6 +242,7 @@ const consents = pagedList(
       el('p', { class: 'when' }, dateTime(c.Time), ' · ', initiatorText(c.Initiator), ' · ', channelText(c)),
       el('p', {}, el('b', {}, FIELD_NAMES[c.Consent] ?? c.Consent), ': ', consentText(c.Previous), ' → ', consentText(c.Given)),
     ),
+  'Согласия не менялись',
 );
 
 const deliveries = pagedList(
@@ -247,14 +250,13 @@ const deliveries = pagedList(
   'deliveries-more',
   async (offset) => (await call('ClientDeliveries', { Client: current.id, Limit: PAGE, Offset: offset })).Deliveries ?? [],
   (d) =>
-    el('tr', {},
-      el('td', {}, dateTime(d.Time)),
-      el('td', {}, d.Fields.map((f) => FIELD_NAMES[f] ?? f).join(', ')),
-      el('td', {}, `№ ${d.Webhook} ${d.Url}`),
-      el('td', { class: `status-${d.Status}` }, STATUS_TEXT[d.Status] ?? d.Status),
-      el('td', {}, d.Attempts),
-      el('td', {}, d.LastError ?? '—'),
+    el('li', {},
+      el('p', { class: 'when' }, dateTime(d.Time), ' · событие ', d.EventId),
+      el('p', {}, el('b', { class: `status-${d.Status}` }, STATUS_TEXT[d.Status] ?? d.Status), d.DeliveredAt ? ` ${dateTime(d.DeliveredAt)}` : '', ` · вебхук № ${d.Webhook} ${d.Url}`),
+      el('p', {}, 'Поля: ', d.Fields.map((f) => FIELD_NAMES[f] ?? f).join(', ')),
+      d.Attempts > 0 ? el('p', {}, `Неудачных попыток: ${d.Attempts}`, d.LastError ? ` · ${d.LastError}` : '', d.NextAttempt ? ` · следующая ${dateTime(d.NextAttempt)}` : '') : '',
     ),
+  'Уведомлений нет',
 );
 
 // ---- start -----------------------------------------------------------------------------

@@ -64,9 +64,9 @@ export function initiatorText(initiator) {
 /** Through which point of sale or widget, if any. */
 export function channelText(entry) {
   const via = [];
-  if (entry.PosCode) via.push(`торговая точка ${entry.PosCode}`);
+  if (entry.PosCode) via.push(`торговую точку ${entry.PosCode}`);
   if (entry.SiteCode) via.push(`виджет ${entry.SiteCode}`);
-  return via.length ? `через ${via.join(', ')}` : 'через API';
+  return via.length ? `через ${via.join(' и ')}` : 'через API';
 }
 
 export const STATUS_TEXT = { pending: 'ожидает доставки', delivered: 'доставлено', failed: 'не доставлено' };

@@ -13,8 +13,9 @@ import { resultFor } from '../domain/results.ts';
 import { normalizePhone } from '../domain/phone.ts';
 import { operatorCheck } from '../store/directory.ts';
 import { emailKey, nameKey } from '../store/convert.ts';
-import { searchQueries } from './store/search-queries.ts';
+import { prefixCount, searchQueries } from './store/search-queries.ts';
 import type { SearchTerms } from './store/search-queries.ts';
+import type { Db } from '../store/directory.ts';
 
 export type ClientSearchRequest = RequestOf<ClientSearch>;
 export type ClientSearchResponse = ResponseOf<ClientSearch>;
@@ -45,6 +46,22 @@ export function searchTerms(query: string): SearchTerms {
   return terms;
 }
 
+/** Prefix matches counted before choosing which index drives a surname-and-name search. */
+const PROBE = 1000;
+
+/**
+ * A surname prefix with a name prefix is read along the surname's index, filtering by name,
+ * which stops at the first 50 matches. When many surnames match and few names do (`Петр Я`),
+ * that would read every matching surname: then the name's index drives, and the surname
+ * filters. Two counts of at most PROBE index entries each decide.
+ */
+async function withNameDriver(db: Db, operatorId: number, terms: SearchTerms): Promise<SearchTerms> {
+  const n = terms.name;
+  if (n?.name === undefined) return terms;
+  const [surnames, names] = await Promise.all([prefixCount(db, operatorId, 'surname_key', n.surname, PROBE), prefixCount(db, operatorId, 'name_key', n.name, PROBE)]);
+  return surnames >= PROBE && names < PROBE ? { ...terms, name: { ...n, by: 'name' } } : terms;
+}
+
 export async function searchClients(store: Store, ctx: CallContext, req: ClientSearchRequest): Promise<Outcome<ClientSearchResponse>> {
   const caller = await authorizeCaller(operatorCheck(store.db), ctx.principal, req);
   if (caller.kind === 'forbidden') return FORBIDDEN;
@@ -54,9 +71,13 @@ export async function searchClients(store: Store, ctx: CallContext, req: ClientS
   const query = req.Query?.trim() ?? '';
   if (query === '' || query.length > SEARCH_QUERY_MAX) return fail(13, 'Query');
 
+  const terms = await withNameDriver(store.db, caller.operatorId, searchTerms(query));
+  // Each kind is one indexed lookup; they run together and are listed in kind order.
+  const queries = searchQueries(store.db, caller.operatorId, terms, SEARCH_LIMIT);
+  const answers = await Promise.all(queries.map((q) => q.query.execute()));
   const found = new Map<number, Found>();
-  for (const { kind, query: q } of searchQueries(store.db, caller.operatorId, searchTerms(query), SEARCH_LIMIT)) {
-    for (const r of await q.execute()) {
+  for (const [i, { kind }] of queries.entries()) {
+    for (const r of answers[i]!) {
       if (found.size >= SEARCH_LIMIT) break;
       if (found.has(r.id)) continue;
       found.set(r.id, {

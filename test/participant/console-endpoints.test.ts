@@ -102,6 +102,21 @@ for (const engine of ENGINES) {
       assert.deepEqual(found.map((f) => f.Name), Array.from({ length: SEARCH_LIMIT }, (_, i) => `Имя${String(i).padStart(2, '0')}`));
     });
 
+    it('finds a rare name under a common surname prefix (the name index drives), and the common one too', async () => {
+      const at = new Date().toISOString();
+      await insertParticipants(
+        s.app.deps.store.db,
+        Array.from({ length: 1101 }, (_, i) => ({ id: 5000 + i, operatorId: 1, values: { surname: `Частов${i}`, name: i === 777 ? 'Редкий' : 'Общий' }, at })),
+      );
+      const rare = await search('част ред');
+      assert.deepEqual(ids(rare), [5777]);
+      assert.equal(rare[0]!.Name, 'Редкий');
+      const common = await search('Частов1 Об');
+      assert.equal(common.length, SEARCH_LIMIT);
+      assert.ok(common.every((f) => f.Surname!.startsWith('Частов1') && f.Name === 'Общий'));
+      assert.deepEqual(ids(await search('Частов Нет')), []);
+    });
+
     it("never finds another operator's participants", async () => {
       assert.deepEqual(ids(await search('79160000003')), []);
       assert.deepEqual(ids(await search('other@example.ru')), []);

@@ -14,7 +14,7 @@ import { migrationProvider } from '../../src/store/migrations/index.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { insertParticipants } from '../../src/store/participant-inserts.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
-import { searchQueries } from '../../src/participant/store/search-queries.ts';
+import { prefixCount, searchQueries } from '../../src/participant/store/search-queries.ts';
 import type { SearchKind, SearchTerms } from '../../src/participant/store/search-queries.ts';
 import { searchTerms } from '../../src/participant/search.ts';
 import { deliveryPageQuery } from '../../src/participant/store/ledger-queries.ts';
@@ -22,13 +22,14 @@ import { deliveryPageQuery } from '../../src/participant/store/ledger-queries.ts
 const SURNAMES = ['Петров', 'Иванов', 'Сидоров', 'Смирнов', 'Кузнецов', 'Попов', 'Соколов', 'Лебедев'];
 
 /** What the plan of each kind must show: the index searched with the term's columns. */
-const EXPECTED: Record<'sqlite' | 'postgres', Record<SearchKind, RegExp[]>> = {
+const EXPECTED: Record<'sqlite' | 'postgres', Record<SearchKind | 'NameFirst', RegExp[]>> = {
   sqlite: {
     Phone: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND phone=\?\)/],
     Email: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND email_key=\?\)/],
     Card: [/SEARCH cards USING (COVERING )?INDEX \S+ \(number=\?\)/, /SEARCH participants USING INTEGER PRIMARY KEY \(rowid=\?\)/],
     ContragentId: [/SEARCH participants USING (COVERING )?INDEX \S+ \(operator_id=\? AND contragent_id=\?\)/],
     Name: [/SEARCH participants USING INDEX participants_name_search_idx \(operator_id=\? AND surname_key>\? AND surname_key<\?\)/],
+    NameFirst: [/SEARCH participants USING INDEX participants_name_key_idx \(operator_id=\? AND name_key>\? AND name_key<\?\)/],
   },
   postgres: {
     Phone: [/Index Scan using participants_operator_phone_key on participants/, /Index Cond: \(\(operator_id = 1\) AND \(phone = /],
@@ -36,6 +37,7 @@ const EXPECTED: Record<'sqlite' | 'postgres', Record<SearchKind, RegExp[]>> = {
     Card: [/Index Scan using cards_pkey on cards/, /Index Scan using participants_pkey on participants/],
     ContragentId: [/Index Scan using participants_operator_contragent_key on participants/, /Index Cond: \(\(operator_id = 1\) AND \(contragent_id = /],
     Name: [/Index Scan using participants_name_search_idx on participants/, /Index Cond: \(\(operator_id = 1\) AND \(surname_key >= .*\) AND \(surname_key < .*\) AND \(name_key >= .*\) AND \(name_key < /],
+    NameFirst: [/Index Scan using participants_name_key_idx on participants|Bitmap Index Scan on participants_name_key_idx/, /Index Cond: \(\(operator_id = 1\) AND \(name_key >= .*\) AND \(name_key < /],
   },
 };
 
@@ -73,25 +75,45 @@ for (const engine of ENGINES) {
         return res.rows.map((r) => r.detail).join('\n');
       });
 
-    const cases: [string, SearchKind][] = [
+    const cases: [string, SearchKind | 'NameFirst'][] = [
       ['8 900 000-00-10', 'Phone'],
       ['U10@Example.RU', 'Email'],
       ['2000000001004', 'Card'],
       ['C-10', 'ContragentId'],
       ['Петров Им', 'Name'],
+      ['Петров Имя1', 'NameFirst'],
     ];
     for (const [query, kind] of cases) {
       it(`searches ${kind} (${query}) through its index`, async () => {
-        const terms: SearchTerms = searchTerms(query);
-        const q = searchQueries(ts.store.db, 1, terms, 50).find((x) => x.kind === kind);
+        let terms: SearchTerms = searchTerms(query);
+        if (kind === 'NameFirst') terms = { name: { ...terms.name!, by: 'name' } };
+        const q = searchQueries(ts.store.db, 1, terms, 50).find((x) => x.kind === (kind === 'NameFirst' ? 'Name' : kind));
         assert.ok(q, `${query} is read as ${kind}`);
         const text = await plan(q.query.compile());
         for (const expected of EXPECTED[engine][kind]) assert.match(text, expected, text);
-        // No scan of a whole table, and no sort of the matches: the index gives the order.
-        assert.doesNotMatch(text, /\bSCAN (participants|cards)\b|Seq Scan|TEMP B-TREE|Sort/, text);
+        // No scan of a whole table; and, but for the rare name's few matches, no sort: the index gives the order.
+        assert.doesNotMatch(text, /\bSCAN (participants|cards)\b|Seq Scan/, text);
+        if (kind !== 'NameFirst') assert.doesNotMatch(text, /TEMP B-TREE|Sort/, text);
         assert.ok((await q.query.execute()).length >= 1, `${query} finds someone`);
       });
     }
+
+    it('counts prefix matches (to choose the driving index) through the indexes, reading at most the cap', async () => {
+      for (const [column, index] of [['surname_key', 'participants_name_search_idx'], ['name_key', 'participants_name_key_idx']] as const) {
+        const q = ts.store.db
+          .selectFrom('participants')
+          .select('id')
+          .where('operator_id', '=', 1)
+          .where(column, '>=', 'п')
+          .where(column, '<', 'п\u{10FFFF}')
+          .limit(1000);
+        const text = await plan(q.compile());
+        assert.match(text, new RegExp(index), text);
+        assert.doesNotMatch(text, /\bSCAN participants\b(?! USING COVERING)|Seq Scan/, text);
+      }
+      assert.equal(await prefixCount(ts.store.db, 1, 'surname_key', 'петров', 1000), 376);
+      assert.equal(await prefixCount(ts.store.db, 1, 'surname_key', 'п', 100), 100);
+    });
 
     it("reads a participant's deliveries through the index on participant_id", async () => {
       const captured = deliveryPageQuery(ts.store.db, 100, { limit: 20, offset: 0 }).compile();

@@ -24,6 +24,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await backfill(db, pg);
   await db.schema.createIndex('participants_name_search_idx').on('participants').columns(['operator_id', 'surname_key', 'name_key', 'id']).execute();
+  // A rare name prefix under a common surname prefix (participant/search.ts withNameDriver).
+  await db.schema.createIndex('participants_name_key_idx').on('participants').columns(['operator_id', 'name_key']).execute();
   // A participant's deliveries, newest event first (the console's list).
   await db.schema.createIndex('webhook_deliveries_participant_idx').on('webhook_deliveries').columns(['participant_id', 'event_id']).execute();
 }
@@ -54,6 +56,7 @@ async function backfill(db: Kysely<unknown>, pg: boolean): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('webhook_deliveries_participant_idx').execute();
+  await db.schema.dropIndex('participants_name_key_idx').execute();
   await db.schema.dropIndex('participants_name_search_idx').execute();
   await db.schema.alterTable('participants').dropColumn('name_key').execute();
   await db.schema.alterTable('participants').dropColumn('surname_key').execute();

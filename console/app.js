@@ -21,13 +21,14 @@ function signedIn() {
   $('sign-out').hidden = false;
 }
 
-/** Runs a view; a session that ended brings back the sign-in form. */
+/** Runs a view; a session that ended brings back the sign-in form, any other failure is reported. */
 async function guarded(work) {
+  $('failure').textContent = '';
   try {
     await work();
   } catch (err) {
     if (err instanceof SignedOut) signedOut();
-    else throw err;
+    else $('failure').textContent = `Не удалось выполнить запрос (${err.message}). Повторите попытку.`;
   }
 }
 

@@ -1,8 +1,8 @@
 // POST api/client/ClientDeliveries — the webhook deliveries of a participant's change events
 // and their state, newest event first. Managers only (they show the operator's webhook URLs).
-import { defineOperation, UNREADABLE } from './types.ts';
-import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, SUCCESS, TOKEN, coded } from './common.ts';
-import { LIMIT, OFFSET, PAGE_MAX_LIMIT } from './paging.ts';
+import { defineOperation } from './types.ts';
+import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, TOKEN } from './common.ts';
+import { LIMIT, OFFSET, PARTICIPANT_READ_ERRORS } from './participant-reads.ts';
 
 export const clientDeliveries = defineOperation({
   name: 'ClientDeliveries',
@@ -42,14 +42,7 @@ export const clientDeliveries = defineOperation({
       },
     ],
   },
-  errors: [
-    SUCCESS,
-    UNREADABLE,
-    coded(1, 'Client absent or ≤ 0'),
-    coded(3, 'Operator given and unknown'),
-    coded(2, 'no such participant in the operator'),
-    coded(13, `Limit below 0 or above ${PAGE_MAX_LIMIT}, or Offset below 0`),
-  ],
+  errors: PARTICIPANT_READ_ERRORS,
 });
 
 export type ClientDeliveries = typeof clientDeliveries;

@@ -1,5 +1,5 @@
 // Limit and Offset of the lists that grow (history, consent ledger, deliveries).
-import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from '../contract/paging.ts';
+import { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT } from '../contract/participant-reads.ts';
 
 export interface Page {
   limit: number;

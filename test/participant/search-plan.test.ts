@@ -115,6 +115,18 @@ for (const engine of ENGINES) {
       assert.equal(await prefixCount(ts.store.db, 1, 'surname_key', 'п', 100), 100);
     });
 
+    if (engine === 'postgres') {
+      it('declares the search keys COLLATE "C" on PostgreSQL (byte order: prefix ranges hold whatever the locale)', async () => {
+        const { rows } = await sql<{ column_name: string; collation_name: string }>`
+          select column_name, collation_name from information_schema.columns
+          where table_name = 'participants' and column_name in ('surname_key', 'name_key') order by column_name`.execute(ts.store.db);
+        assert.deepEqual(rows, [
+          { column_name: 'name_key', collation_name: 'C' },
+          { column_name: 'surname_key', collation_name: 'C' },
+        ]);
+      });
+    }
+
     it("reads a participant's deliveries through the index on participant_id", async () => {
       const captured = deliveryPageQuery(ts.store.db, 100, { limit: 20, offset: 0 }).compile();
       const text = await plan(captured);

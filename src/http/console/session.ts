@@ -52,11 +52,11 @@ export async function consoleSession(scope: FastifyInstance): Promise<void> {
   });
 
   /** The page's answer: the access token only; the refresh token goes into the cookie. */
-  const answer = (request: FastifyRequest, reply: FastifyReply, signedIn: SignInAnswer, login?: string): FastifyReply => {
+  const answer = (request: FastifyRequest, reply: FastifyReply, signedIn: SignInAnswer, grant: 'password' | 'refresh'): FastifyReply => {
     if (signedIn.status !== 200) {
       if (signedIn.status === 429) reply.header('retry-after', String(signedIn.retryAfter));
       // A refresh that failed leaves no cookie behind.
-      if (login === undefined) setRefreshCookie(request, reply, '', 0);
+      if (grant === 'refresh') setRefreshCookie(request, reply, '', 0);
       return reply.code(signedIn.status).send(signedIn.body);
     }
     setRefreshCookie(request, reply, signedIn.body.refresh_token, refreshSeconds);
@@ -67,13 +67,13 @@ export async function consoleSession(scope: FastifyInstance): Promise<void> {
     const { login, password } = request.body ?? {};
     const form = { grant_type: 'password', username: typeof login === 'string' ? login : '', password: typeof password === 'string' ? password : '' };
     const signedIn = await withDeadline(signIn.manager((name) => form[name.toLowerCase() as keyof typeof form]), bound);
-    return answer(request, reply, signedIn, form.username);
+    return answer(request, reply, signedIn, 'password');
   });
 
   scope.post('/console/session/refresh', async (request, reply) => {
     const token = cookie(request, REFRESH_COOKIE) ?? '';
     const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: token };
-    return answer(request, reply, await withDeadline(signIn.manager((name) => form[name.toLowerCase()]), bound));
+    return answer(request, reply, await withDeadline(signIn.manager((name) => form[name.toLowerCase()]), bound), 'refresh');
   });
 
   // Sign-out: the refresh token is consumed (it can no longer be used) and the cookie cleared.

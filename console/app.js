@@ -171,7 +171,9 @@ function changes() {
       if (!/^\d+$/.test(digits)) return { refused: 'Phone', message: 'Некорректный номер телефона' };
       if (digits === stored.Phone) continue;
       body.Phone = Number(digits);
-    } else if (name === 'Gender') body.Gender = Number(value);
+    } else if (name === 'Gender') {
+      if (value !== '0') body.Gender = Number(value); // 0 reads as "unchanged" in ClientUpdate
+    }
     else if (name.startsWith('Allow')) body[name] = value === 'true';
     else body[name] = value;
   }

@@ -10,8 +10,11 @@ import { clientCreate } from '../../src/contract/client-create.ts';
 import { getClient } from '../../src/contract/get-client.ts';
 import { clientInfo } from '../../src/contract/client-info.ts';
 import { clientHistory } from '../../src/contract/client-history.ts';
+import { clientConsents } from '../../src/contract/client-consents.ts';
+import { clientDeliveries } from '../../src/contract/client-deliveries.ts';
+import { clientSearch } from '../../src/contract/client-search.ts';
 
-const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
+const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, clientConsents, clientDeliveries, clientSearch];
 
 interface Doc {
   openapi: string;

@@ -1,5 +1,6 @@
 // Benchmark databases: migrated and seeded as `lcm migrate` and `lcm seed` do, then filled with
-// participants 1..n (phone 79000000000+i, an e-mail, a birthdate) and one history row each,
+// participants 1..n (Петров<i> Иван<i> with their search keys, phone 79000000000+i, an e-mail,
+// a birthdate) and one history row each,
 // in bulk SQL — one statement per table, in one transaction.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,9 +47,9 @@ function fillSqlite(file: string, n: number): void {
     const now = new Date().toISOString();
     db.transaction(() => {
       db.prepare(
-        `insert into participants (id, operator_id, name, surname, phone, email, email_key, birthdate, gender, allow_sms, allow_email, created_at, updated_at, version)
+        `insert into participants (id, operator_id, name, surname, name_key, surname_key, phone, email, email_key, birthdate, gender, allow_sms, allow_email, created_at, updated_at, version)
          with recursive s(i) as (select 1 union all select i + 1 from s where i < ?)
-         select i, 1, 'Иван' || i, 'Петров' || i, 79000000000 + i, 'user' || i || '@example.ru', 'user' || i || '@example.ru', '1990-05-15', 1, 1, 0, ?, ?, 0 from s`,
+         select i, 1, 'Иван' || i, 'Петров' || i, 'иван' || i, 'петров' || i, 79000000000 + i, 'user' || i || '@example.ru', 'user' || i || '@example.ru', '1990-05-15', 1, 1, 0, ?, ?, 0 from s`,
       ).run(n, now, now);
       db.prepare(
         `insert into change_history (participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, request_id, fields)
@@ -69,8 +70,8 @@ async function fillPostgres(url: string, n: number): Promise<void> {
     const su = await client.query<{ su: string }>(`select current_setting('is_superuser') as su`);
     if (su.rows[0]?.su === 'on') await client.query('set local session_replication_role = replica');
     await client.query(
-      `insert into participants (id, operator_id, name, surname, phone, email, email_key, birthdate, gender, allow_sms, allow_email, created_at, updated_at, version)
-       select i, 1, 'Иван' || i, 'Петров' || i, 79000000000 + i, 'user' || i || '@example.ru', 'user' || i || '@example.ru', date '1990-05-15', 1, true, false, now(), now(), 0
+      `insert into participants (id, operator_id, name, surname, name_key, surname_key, phone, email, email_key, birthdate, gender, allow_sms, allow_email, created_at, updated_at, version)
+       select i, 1, 'Иван' || i, 'Петров' || i, 'иван' || i, 'петров' || i, 79000000000 + i, 'user' || i || '@example.ru', 'user' || i || '@example.ru', date '1990-05-15', 1, true, false, now(), now(), 0
        from generate_series(1, $1::int) i`,
       [n],
     );

@@ -1,10 +1,8 @@
 // POST api/client/ClientHistory — who changed a participant's profile, newest first
 // (spec client-update.md §4.6). Same authorization as ClientUpdate.
-import { defineOperation, UNREADABLE } from './types.ts';
-import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, SUCCESS, TOKEN, coded } from './common.ts';
-
-export const HISTORY_DEFAULT_LIMIT = 100;
-export const HISTORY_MAX_LIMIT = 1000;
+import { defineOperation } from './types.ts';
+import { CLIENT_ID, ERROR_CODE, MESSAGE, OPERATOR, TOKEN } from './common.ts';
+import { CHANGE_SOURCE, LIMIT, OFFSET, PARTICIPANT_READ_ERRORS } from './participant-reads.ts';
 
 export const clientHistory = defineOperation({
   name: 'ClientHistory',
@@ -16,7 +14,8 @@ export const clientHistory = defineOperation({
       CLIENT_ID,
       { name: 'From', type: 'date', description: 'начало периода (включительно, UTC)' },
       { name: 'To', type: 'date', description: 'конец периода (включительно, UTC)' },
-      { name: 'Limit', type: 'int32', description: `максимальное число записей (по умолчанию ${HISTORY_DEFAULT_LIMIT}, не более ${HISTORY_MAX_LIMIT})` },
+      LIMIT,
+      OFFSET,
       OPERATOR,
       TOKEN,
     ],
@@ -35,10 +34,7 @@ export const clientHistory = defineOperation({
             kind: 'object',
             typeName: 'ClientChange',
             fields: [
-              { name: 'Time', type: 'datetime', description: 'время изменения' },
-              { name: 'Initiator', type: 'string', description: 'инициатор изменения: менеджер (логин и токен) или сам клиент' },
-              { name: 'PosCode', type: 'string', nullable: true, description: 'код торговой точки, через которую сделано изменение' },
-              { name: 'SiteCode', type: 'string', nullable: true, description: 'код виджета, через который сделано изменение' },
+              ...CHANGE_SOURCE,
               {
                 name: 'Fields',
                 description: 'изменённые поля',
@@ -61,14 +57,7 @@ export const clientHistory = defineOperation({
       },
     ],
   },
-  errors: [
-    SUCCESS,
-    UNREADABLE,
-    coded(1, 'Client absent or ≤ 0'),
-    coded(3, 'Operator given and unknown'),
-    coded(2, 'no such participant in the operator'),
-    coded(13, `Limit below 0 or above ${HISTORY_MAX_LIMIT}`),
-  ],
+  errors: PARTICIPANT_READ_ERRORS,
 });
 
 export type ClientHistory = typeof clientHistory;

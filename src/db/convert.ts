@@ -22,3 +22,11 @@ export function codeKey(code: string): string {
 export function emailKey(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/**
+ * The search key of a surname or a name: lower-cased (any script), ё read as е, so that the
+ * console's prefix search ignores letter case and that spelling difference.
+ */
+export function nameKey(text: string): string {
+  return text.trim().toLowerCase().replaceAll('ё', 'е');
+}

@@ -88,6 +88,9 @@ export interface ParticipantsTable {
   email: string | null;
   /** Lower-cased e-mail: uniqueness per operator is case-insensitive. */
   email_key: string | null;
+  /** Search keys of surname and name (convert.ts nameKey), for the console's prefix search. */
+  surname_key: string | null;
+  name_key: string | null;
   /** Calendar date, 'YYYY-MM-DD'. */
   birthdate: string | null;
   gender: number;

@@ -24,6 +24,13 @@ import { readClient } from '../participant/get-client.ts';
 import { readClientInfo } from '../participant/client-info.ts';
 import { clientHistory } from '../contract/client-history.ts';
 import { readClientHistory } from '../participant/history.ts';
+import { clientSearch } from '../contract/client-search.ts';
+import { searchClients } from '../participant/search.ts';
+import { clientConsents } from '../contract/client-consents.ts';
+import { readClientConsents } from '../participant/consents.ts';
+import { clientDeliveries } from '../contract/client-deliveries.ts';
+import { readClientDeliveries } from '../webhooks/client-deliveries.ts';
+import { consoleRoutes } from './console/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import type { AppMetrics } from './metrics.ts';
 import { withDeadline } from '../db/deadline.ts';
@@ -100,7 +107,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   serve(getClient, (request, ctx) => readClient(store, ctx, request));
   serve(clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
   serve(clientHistory, (request, ctx) => readClientHistory(store, ctx, request));
+  serve(clientConsents, (request, ctx) => readClientConsents(store, ctx, request));
+  serve(clientDeliveries, (request, ctx) => readClientDeliveries(store, ctx, request));
+  serve(clientSearch, (request, ctx) => searchClients(store, ctx, request));
   helpRoutes(app, served);
+  // The operator console (docs/console.md): its page, scripts and sign-in session.
+  void app.register(consoleRoutes);
 
   app.get('/health', async (_req, reply) => {
     const up = await withDeadline(ping(store.db), config.dbTimeoutMs).catch(() => false);

@@ -2,7 +2,7 @@
 // (the rules of ClientUpdate §4.5, shared through authorizeParticipant).
 import type { RequestOf, ResponseOf } from '../contract/types.ts';
 import type { ClientHistory } from '../contract/client-history.ts';
-import { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, clientHistory } from '../contract/client-history.ts';
+import { clientHistory } from '../contract/client-history.ts';
 import type { Store } from '../db/store.ts';
 import { findParticipant } from './store/participants.ts';
 import { listHistory } from './store/history.ts';
@@ -13,6 +13,7 @@ import { resultFor } from './results.ts';
 import { operatorCheck } from '../db/directory.ts';
 import { historyEntryView } from './history-views.ts';
 import type { ApiValue } from './change-record.ts';
+import { pageOf } from './paging.ts';
 
 export type ClientHistoryRequest = RequestOf<ClientHistory>;
 export type ClientHistoryResponse = ResponseOf<ClientHistory>;
@@ -35,13 +36,13 @@ export async function readClientHistory(store: Store, ctx: CallContext, req: Cli
   const auth = await authorizeParticipant(operatorCheck(store.db), ctx.principal, req, (id) => findParticipant(store.db, id));
   if (auth.kind === 'forbidden') return FORBIDDEN;
   if (auth.kind === 'error') return fail(auth.code);
-  const limit = req.Limit ? req.Limit : HISTORY_DEFAULT_LIMIT;
-  if (limit < 0 || limit > HISTORY_MAX_LIMIT) return fail(13, 'Limit');
+  const page = pageOf(req);
+  if ('invalid' in page) return fail(13, page.invalid);
 
   const rows = await listHistory(store.db, auth.participant.id, {
     from: req.From === undefined ? undefined : `${req.From}T00:00:00.000Z`,
     before: req.To === undefined ? undefined : dayAfter(req.To),
-    limit,
+    ...page,
   });
   return {
     ...resultFor(clientHistory, 0),

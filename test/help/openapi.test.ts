@@ -11,8 +11,11 @@ import { getClient } from '../../src/contract/get-client.ts';
 import { clientInfo } from '../../src/contract/client-info.ts';
 import { clientHistory } from '../../src/contract/client-history.ts';
 import type { OperationDecl } from '../../src/contract/types.ts';
+import { clientConsents } from '../../src/contract/client-consents.ts';
+import { clientDeliveries } from '../../src/contract/client-deliveries.ts';
+import { clientSearch } from '../../src/contract/client-search.ts';
 
-const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory];
+const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, clientConsents, clientDeliveries, clientSearch];
 
 interface Doc {
   openapi: string;

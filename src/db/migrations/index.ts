@@ -4,12 +4,14 @@ import * as initial from './0001-initial.ts';
 import * as auth from './0002-auth.ts';
 import * as history from './0003-history.ts';
 import * as idempotencyKeys from './0004-idempotency-keys.ts';
+import * as search from './0005-search.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-auth': auth,
   '0003-history': history,
   '0004-idempotency-keys': idempotencyKeys,
+  '0005-search': search,
 };
 
 export const migrationProvider: MigrationProvider = {

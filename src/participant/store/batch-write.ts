@@ -113,6 +113,8 @@ const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string]
   ['phone', 'bigint'],
   ['email', 'text'],
   ['email_key', 'text'],
+  ['surname_key', 'text'],
+  ['name_key', 'text'],
   ['birthdate', 'date'],
   ['gender', 'smallint'],
   ['allow_sms', 'boolean'],

@@ -59,6 +59,8 @@ export interface HistoryQuery {
   /** Exclusive upper bound, ISO timestamp. */
   before?: string;
   limit: number;
+  /** Rows skipped from the newest (paging). */
+  offset?: number;
 }
 
 /** A participant's history rows, newest first (ids follow commit order per participant: its row is locked). */
@@ -66,12 +68,15 @@ export async function listHistory(db: Db, participantId: number, q: HistoryQuery
   let query = db.selectFrom('change_history').selectAll().where('participant_id', '=', participantId);
   if (q.from !== undefined) query = query.where('changed_at', '>=', q.from);
   if (q.before !== undefined) query = query.where('changed_at', '<', q.before);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+  return query.orderBy('id', 'desc').limit(q.limit).offset(q.offset ?? 0).execute();
 }
 
 export type ConsentRow = Omit<Selectable<ConsentLedgerTable>, 'given' | 'previous'> & { given: boolean; previous: boolean | null };
 
-export async function listConsents(db: Db, participantId: number): Promise<ConsentRow[]> {
-  const rows = await db.selectFrom('consent_ledger').selectAll().where('participant_id', '=', participantId).orderBy('id', 'desc').execute();
+/** A participant's consent ledger, newest first (read along consent_ledger_participant_idx); all of it, or one page. */
+export async function listConsents(db: Db, participantId: number, page?: { limit: number; offset: number }): Promise<ConsentRow[]> {
+  let query = db.selectFrom('consent_ledger').selectAll().where('participant_id', '=', participantId).orderBy('id', 'desc');
+  if (page !== undefined) query = query.limit(page.limit).offset(page.offset);
+  const rows = await query.execute();
   return rows.map((r) => ({ ...r, given: toBool(r.given) === true, previous: toBool(r.previous) }));
 }

@@ -2,7 +2,7 @@
 // every write: creation, import, fixtures and ClientUpdate's changed-columns update.
 import type { ParticipantsTable } from '../../db/schema.ts';
 import type { ProfileChanges } from '../participant.ts';
-import { emailKey, fromBool } from '../../db/convert.ts';
+import { emailKey, fromBool, nameKey } from '../../db/convert.ts';
 
 type ProfileColumnName =
   | 'name'
@@ -11,6 +11,8 @@ type ProfileColumnName =
   | 'phone'
   | 'email'
   | 'email_key'
+  | 'surname_key'
+  | 'name_key'
   | 'birthdate'
   | 'gender'
   | 'allow_sms'
@@ -28,6 +30,8 @@ export const EMPTY_PROFILE: ProfileColumns = {
   phone: null,
   email: null,
   email_key: null,
+  surname_key: null,
+  name_key: null,
   birthdate: null,
   gender: 0,
   allow_sms: null,
@@ -39,8 +43,14 @@ export const EMPTY_PROFILE: ProfileColumns = {
 /** The columns of the fields that carry a value; absent (undefined) fields are left out. */
 export function profileColumns(v: ProfileChanges): Partial<ProfileColumns> {
   const out: Partial<ProfileColumns> = {};
-  if (v.name !== undefined) out.name = v.name;
-  if (v.surname !== undefined) out.surname = v.surname;
+  if (v.name !== undefined) {
+    out.name = v.name;
+    out.name_key = v.name === null ? null : nameKey(v.name);
+  }
+  if (v.surname !== undefined) {
+    out.surname = v.surname;
+    out.surname_key = v.surname === null ? null : nameKey(v.surname);
+  }
   if (v.patronymic !== undefined) out.patronymic = v.patronymic;
   if (v.phone !== undefined) out.phone = v.phone;
   if (v.email !== undefined) {

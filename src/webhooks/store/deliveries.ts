@@ -1,5 +1,6 @@
 // The outbox's delivery side: the dispatcher claims due deliveries under a lease and marks
-// them delivered or failed; `lcm webhook events` lists events. Written by
+// them delivered or failed; `lcm webhook events` lists events, ClientDeliveries a
+// participant's deliveries (along webhook_deliveries_participant_idx). Written by
 // src/participant/store/outbox.ts in the transaction of each change.
 import type { Db } from '../../db/directory.ts';
 import type { Store } from '../../db/store.ts';
@@ -179,6 +180,53 @@ export async function listEvents(db: Db, opts: { pendingOnly: boolean; limit: nu
         LastError: d.last_error,
         DeliveredAt: d.delivered_at,
       })),
+  }));
+}
+
+/** One of a participant's deliveries with its event and webhook (ClientDeliveries). */
+export interface DeliveryRow {
+  eventUuid: string;
+  createdAt: string;
+  payload: string;
+  webhookId: number;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+}
+
+/**
+ * The query of a page of a participant's deliveries, newest event first, along
+ * webhook_deliveries_participant_idx (apart, so that a test can check its plan).
+ */
+export function deliveryPageQuery(db: Db, participantId: number, page: { limit: number; offset: number }) {
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('change_events as e', 'e.id', 'd.event_id')
+    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+    .select(['e.event_id', 'e.created_at', 'e.payload', 'w.id as webhook_id', 'w.url', 'd.status', 'd.attempts', 'd.last_error', 'd.next_attempt_at', 'd.delivered_at'])
+    .where('d.participant_id', '=', participantId)
+    .orderBy('d.event_id', 'desc')
+    .orderBy('d.webhook_id')
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+export async function deliveryPage(db: Db, participantId: number, page: { limit: number; offset: number }): Promise<DeliveryRow[]> {
+  const rows = await deliveryPageQuery(db, participantId, page).execute();
+  return rows.map((r) => ({
+    eventUuid: r.event_id,
+    createdAt: r.created_at,
+    payload: r.payload,
+    webhookId: r.webhook_id,
+    url: r.url,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
   }));
 }
 

@@ -4,6 +4,7 @@
 import type { Db } from './directory.ts';
 import type { Store } from './db.ts';
 import type { DeliveryStatus } from './history-schema.ts';
+import { CHANGE_EVENT, subscribedPattern } from './webhook-events.ts';
 
 export interface NewChangeEvent {
   eventId: string;
@@ -15,7 +16,8 @@ export interface NewChangeEvent {
 
 /**
  * Inserts change events in one statement, in the given order (their ids order each
- * participant's deliveries), and fans each out to its operator's webhooks of this moment.
+ * participant's deliveries), and fans each out to its operator's webhooks of this moment
+ * that take change events.
  */
 export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -33,6 +35,8 @@ export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent
         .selectFrom('change_events as e')
         .innerJoin('webhooks as w', 'w.operator_id', 'e.operator_id')
         .select(['e.id', 'w.id', 'e.participant_id'])
+        // Webhooks without a list of event types get every change event.
+        .where((eb) => eb.or([eb('w.events', 'is', null), eb('w.events', 'like', subscribedPattern(CHANGE_EVENT))]))
         .where(
           'e.event_id',
           'in',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/db.ts';
 import { postEvent } from '../webhooks/post.ts';
 import { retryDelay } from '../webhooks/dispatcher.ts';
+import { startPollLoop } from '../webhooks/poll-loop.ts';
 import type { DispatcherLog } from '../webhooks/dispatcher.ts';
 import type { CodeKeys } from './code-keys.ts';
 import { unseal } from './code-keys.ts';
@@ -30,7 +31,6 @@ export function startCodeDispatcher(store: Store, keys: CodeKeys, options: CodeD
   const timeoutMs = options.timeoutMs ?? 10_000;
   const log = options.log;
   const stopping = new AbortController();
-  let wake: (() => void) | undefined;
 
   const deliver = async (m: ClaimedMessage, claimant: string): Promise<void> => {
     const body = unseal(keys, m.sealed);
@@ -54,32 +54,5 @@ export function startCodeDispatcher(store: Store, keys: CodeKeys, options: CodeD
     return claimed.length;
   };
 
-  const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      let done = 0;
-      try {
-        done = await runOnce();
-      } catch (err) {
-        if (stopping.signal.aborted) break;
-        log?.error({ err }, 'confirmation code dispatcher poll failed');
-      }
-      if (done > 0 || stopping.signal.aborted) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(options.pollMs, 10));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
-
-  return {
-    stop: async () => {
-      stopping.abort();
-      wake?.();
-      await loop;
-    },
-  };
+  return startPollLoop(stopping, options.pollMs, runOnce, (err) => log?.error({ err }, 'confirmation code dispatcher poll failed'));
 }

@@ -3,6 +3,12 @@
 import { defineOperation, UNREADABLE } from './types.ts';
 import { ERROR_CODE, MESSAGE, PHONE, SUCCESS, coded } from './common.ts';
 
+/** The operator of an anonymous operation: named in the body (there is no token to take it from). */
+export const REQUIRED_OPERATOR = { name: 'Operator', type: 'int16', description: 'Идентификатор оператора программы лояльности', example: 1 } as const;
+
+/** The checks of the phone a code is for, shared with SetClientPassword, in their order. */
+export const CODE_TARGET_ERRORS = [coded(19, 'Operator absent or 0'), coded(3, 'Operator unknown'), coded(14, 'Phone absent or 0'), coded(6, 'Phone invalid')] as const;
+
 export const getConfirmCode = defineOperation({
   name: 'GetConfirmCode',
   routes: ['/api/client/GetConfirmCode'],
@@ -13,21 +19,14 @@ export const getConfirmCode = defineOperation({
     typeName: 'GetConfirmCodeRequest',
     fields: [
       { ...PHONE, example: 79160000001 },
-      { name: 'Operator', type: 'int16', description: 'Идентификатор оператора программы лояльности', example: 1 },
+      REQUIRED_OPERATOR,
     ],
   },
   response: {
     typeName: 'GetConfirmCodeResponse',
     fields: [ERROR_CODE, MESSAGE],
   },
-  errors: [
-    SUCCESS,
-    UNREADABLE,
-    coded(19, 'Operator absent or 0'),
-    coded(3, 'Operator unknown'),
-    coded(14, 'Phone absent or 0'),
-    coded(6, 'Phone invalid'),
-  ],
+  errors: [SUCCESS, UNREADABLE, ...CODE_TARGET_ERRORS],
 });
 
 export type GetConfirmCode = typeof getConfirmCode;

@@ -2,6 +2,7 @@
 // (docs/participant-sign-in.md). Anonymous: the confirmation code is the credential.
 import { defineOperation, UNREADABLE } from './types.ts';
 import { ERROR_CODE, MESSAGE, PHONE, SUCCESS, coded } from './common.ts';
+import { CODE_TARGET_ERRORS, REQUIRED_OPERATOR } from './get-confirm-code.ts';
 
 export const setClientPassword = defineOperation({
   name: 'SetClientPassword',
@@ -15,7 +16,7 @@ export const setClientPassword = defineOperation({
       { name: 'Code', type: 'string', description: 'код подтверждения, отправленный на номер телефона', example: '123456' },
       { name: 'Password', type: 'string', description: 'новый пароль (от 8 до 128 символов)', example: 'new-password-1' },
       { name: 'ClientID', type: 'int32', description: 'идентификатор Участника программы лояльности (необязательно; если задан, должен совпадать с владельцем телефона)' },
-      { name: 'Operator', type: 'int16', description: 'Идентификатор оператора программы лояльности', example: 1 },
+      REQUIRED_OPERATOR,
     ],
   },
   response: {
@@ -25,10 +26,7 @@ export const setClientPassword = defineOperation({
   errors: [
     SUCCESS,
     UNREADABLE,
-    coded(19, 'Operator absent or 0'),
-    coded(3, 'Operator unknown'),
-    coded(14, 'Phone absent or 0'),
-    coded(6, 'Phone invalid'),
+    ...CODE_TARGET_ERRORS,
     coded(22, 'Password shorter than 8 or longer than 128 characters'),
     coded(21, 'the code\'s tries are all spent (5 wrong codes); request a new code'),
     coded(20, 'Code wrong or expired, or no code was requested for this phone (a wrong code spends one of its 5 tries)'),

@@ -11,9 +11,10 @@ import { getClient } from '../../src/contract/get-client.ts';
 import { clientInfo } from '../../src/contract/client-info.ts';
 import { clientHistory } from '../../src/contract/client-history.ts';
 import { getConfirmCode } from '../../src/contract/get-confirm-code.ts';
+import type { OperationDecl } from '../../src/contract/types.ts';
 import { setClientPassword } from '../../src/contract/set-client-password.ts';
 
-const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, getConfirmCode, setClientPassword];
+const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, getConfirmCode, setClientPassword];
 
 interface Doc {
   openapi: string;

@@ -72,10 +72,10 @@ export async function deleteCodeMessage(db: Db, id: number): Promise<void> {
 }
 
 /** A failed attempt: due again at `next` (the lease is given back). */
-export async function retryCodeMessage(db: Db, id: number, claimant: string, next: Date | null): Promise<void> {
+export async function retryCodeMessage(db: Db, id: number, claimant: string, next: Date): Promise<void> {
   await db
     .updateTable('code_messages')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: next && next.toISOString(), lease_until: null, claimed_by: null }))
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: next.toISOString(), lease_until: null, claimed_by: null }))
     .where('id', '=', id)
     .where('claimed_by', '=', claimant)
     .execute();

@@ -117,6 +117,10 @@ for (const engine of ENGINES) {
       assert.deepEqual(gateway.requests.filter((r) => !r.body.includes('confirmation_code')).map((r) => r.body), [], 'the gateway takes codes only');
       const stored = JSON.stringify(await ts.store.db.selectFrom('change_events').select('payload').execute()) + JSON.stringify(await ts.store.db.selectFrom('change_history').select('fields').execute());
       assert.ok(!stored.includes('new-password-1') && !stored.includes(`"${event.Code}"`));
+      // …nor in a metric (as a label value, the only place a string could go).
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /GetConfirmCode/);
+      assert.ok(!metrics.includes(`"${event.Code}"`) && !metrics.includes('new-password-1'));
     });
 
     it('an unknown phone gets the same answer, and no code is sent', async () => {

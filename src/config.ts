@@ -43,6 +43,10 @@ export interface Config {
    * transaction mode before 1.21, or without max_prepared_statements).
    */
   readonly pgPrepared: boolean;
+  /** Confirmation codes one client address may request per hour (GetConfirmCode); 0 = no limit. */
+  readonly codeLimitPerAddressHour: number;
+  /** Confirmation codes one operator may send per 24 hours; 0 = no limit. */
+  readonly codeLimitPerOperatorDay: number;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -66,6 +70,8 @@ export const DEFAULTS: Config = Object.freeze({
   workers: 1,
   metricsPort: 0,
   pgPrepared: true,
+  codeLimitPerAddressHour: 20,
+  codeLimitPerOperatorDay: 10_000,
 });
 
 /** Which environment variable feeds which key. */
@@ -88,9 +94,11 @@ export const ENV_VARS = {
   workers: 'LCM_WORKERS',
   metricsPort: 'LCM_METRICS_PORT',
   pgPrepared: 'LCM_PG_PREPARED',
+  codeLimitPerAddressHour: 'LCM_CODE_LIMIT_PER_ADDRESS_HOUR',
+  codeLimitPerOperatorDay: 'LCM_CODE_LIMIT_PER_OPERATOR_DAY',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'codeLimitPerAddressHour', 'codeLimitPerOperatorDay']);
 const BOOLEAN = new Set<keyof Config>(['metrics', 'pgPrepared']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };

@@ -70,6 +70,10 @@ export interface OperationDecl {
   readonly response: MessageDecl;
   /** ErrorCode table in order of evaluation. */
   readonly errors: readonly ErrorDecl[];
+  /** Served without a bearer token (GetConfirmCode, SetClientPassword); the body names the operator. */
+  readonly anonymous?: boolean;
+  /** May answer 429 with Retry-After (it can send a confirmation code, which is rate-limited). */
+  readonly rateLimited?: boolean;
 }
 
 /** XML namespaces of the original's DataContracts. */

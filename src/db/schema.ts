@@ -3,6 +3,7 @@
 // SQLite and true/false on PostgreSQL (normalized by the repositories).
 import type { Generated } from 'kysely';
 import type { HistoryTables } from './history-schema.ts';
+import type { SignInTables } from './sign-in-schema.ts';
 
 import type { DbBool } from './db-bool.ts';
 
@@ -107,7 +108,7 @@ export interface CardsTable {
   status: number;
 }
 
-export interface Database extends HistoryTables {
+export interface Database extends HistoryTables, SignInTables {
   operators: OperatorsTable;
   partners: PartnersTable;
   poses: PosesTable;

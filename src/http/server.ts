@@ -10,6 +10,7 @@ import { ensureDemoData, DEMO_LOGIN } from '../seed/demo.ts';
 import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
 import { startDispatcher } from '../webhooks/dispatcher.ts';
+import { startCodeDispatcher } from '../auth/code-dispatcher.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -86,12 +87,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   out.write(`lcm serving ${url} (database: ${where}${options.prepared ? `, pid ${process.pid}` : ''})\n`);
   // Change events reach the webhooks from every serving process; see claimDeliveries.
   const dispatcher = startDispatcher(store, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
+  // Confirmation codes reach the operators' SMS gateways the same way, from their own outbox.
+  const codeDispatcher = startCodeDispatcher(store, app.deps.codes.keys, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
   return {
     app,
     url,
     demoPassword,
     close: async () => {
       await dispatcher.stop();
+      await codeDispatcher.stop();
       await app.close();
       await store.close();
     },

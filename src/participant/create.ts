@@ -8,7 +8,7 @@ import type { RequestOf, ResponseOf } from '../contract/types.ts';
 import type { ClientCreate } from '../contract/client-create.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import type { CallContext, Outcome } from '../lib/principal.ts';
-import { FORBIDDEN } from '../lib/principal.ts';
+import { FORBIDDEN, isForbidden } from '../lib/principal.ts';
 import type { Participant, ProfileChanges } from './participant.ts';
 import { profileDiff } from './participant.ts';
 import { resultFor } from './results.ts';
@@ -35,13 +35,22 @@ const CARD_DRAWS = 20;
 /** Thrown inside the transaction to roll the new participant back when its card was taken meanwhile. */
 class CardTaken extends Error {}
 
+/** More work in the creation's transaction once the participant exists (ClientSetPassword: a confirmation code). */
+export type AfterCreate = (tx: Transaction<Database>, created: { operatorId: number; phone: number; client: number }) => Promise<void>;
+
 /**
  * Runs ClientCreate in its own transaction. A unique violation raised by the database (a
  * concurrent request claimed the same phone or e-mail first) answers with its ErrorCode.
+ * `after` runs in the same transaction after a successful creation; what it throws rolls
+ * the creation back.
  */
-export async function createClient(store: Store, ctx: CallContext, req: ClientCreateRequest): Promise<ClientCreateOutcome> {
+export async function createClient(store: Store, ctx: CallContext, req: ClientCreateRequest, after?: AfterCreate): Promise<ClientCreateOutcome> {
   try {
-    return await store.transact((tx) => applyClientCreate(tx, ctx, req));
+    return await store.transact(async (tx) => {
+      const outcome = await applyClientCreate(tx, ctx, req);
+      if (after && !isForbidden(outcome) && outcome.ErrorCode === 0) await after(tx, { operatorId: ctx.principal.operatorId, phone: outcome.Phone, client: outcome.Client });
+      return outcome;
+    });
   } catch (err) {
     if (err instanceof CardTaken) return fail(15);
     const field = clashedUniqueField(err);

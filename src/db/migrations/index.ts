@@ -3,11 +3,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as auth from './0002-auth.ts';
 import * as history from './0003-history.ts';
+import * as signIn from './0006-sign-in.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-auth': auth,
   '0003-history': history,
+  '0006-sign-in': signIn,
 };
 
 export const migrationProvider: MigrationProvider = {

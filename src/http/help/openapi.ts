@@ -32,7 +32,7 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     tags: ['Client'],
     summary: op.summary,
     description: `${apiTitle(op)}: ${op.summary}.\n\nErrorCode (evaluated in this order):\n\n${errorTable(op)}`,
-    security: [{ bearerAuth: [] }],
+    security: op.anonymous ? [] : [{ bearerAuth: [] }],
     requestBody: {
       required: true,
       content: {
@@ -44,8 +44,10 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     responses: {
       '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response, example: JSON.parse(jsonSample(op.response)) }, 'application/xml': { schema: response } } },
       '400': httpError('Unreadable body or field value (ErrorCode 100)'),
-      '401': httpError('No valid bearer token'),
-      '403': httpError('The token may not call this operation'),
+      ...(op.anonymous ? {} : { '401': httpError('No valid bearer token'), '403': httpError('The token may not call this operation') }),
+      ...(op.rateLimited
+        ? { '429': { ...httpError('A limit on confirmation codes was reached; nothing was done'), headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } }
+        : {}),
       '405': httpError('Method not allowed'),
       '413': httpError('Body too large'),
       '415': httpError('Unsupported Content-Type'),

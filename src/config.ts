@@ -45,6 +45,10 @@ export interface Config {
   readonly pgPrepared: boolean;
   /** How long the answer to an Idempotency-Key is kept, hours (at least 1). */
   readonly idempotencyTtlHours: number;
+  /** Confirmation codes one client address may request per hour (GetConfirmCode); 0 = no limit. */
+  readonly codeLimitPerAddressHour: number;
+  /** Confirmation codes one operator may send per 24 hours; 0 = no limit. */
+  readonly codeLimitPerOperatorDay: number;
 }
 
 export const DEFAULTS: Config = Object.freeze({
@@ -69,6 +73,8 @@ export const DEFAULTS: Config = Object.freeze({
   metricsPort: 0,
   pgPrepared: true,
   idempotencyTtlHours: 24,
+  codeLimitPerAddressHour: 20,
+  codeLimitPerOperatorDay: 10_000,
 });
 
 /** Which environment variable feeds which key. */
@@ -92,9 +98,11 @@ export const ENV_VARS = {
   metricsPort: 'LCM_METRICS_PORT',
   pgPrepared: 'LCM_PG_PREPARED',
   idempotencyTtlHours: 'LCM_IDEMPOTENCY_TTL_HOURS',
+  codeLimitPerAddressHour: 'LCM_CODE_LIMIT_PER_ADDRESS_HOUR',
+  codeLimitPerOperatorDay: 'LCM_CODE_LIMIT_PER_OPERATOR_DAY',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'idempotencyTtlHours']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'idempotencyTtlHours', 'codeLimitPerAddressHour', 'codeLimitPerOperatorDay']);
 const BOOLEAN = new Set<keyof Config>(['metrics', 'pgPrepared']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };

@@ -4,9 +4,10 @@ import { findParticipant } from '../participant/store/participants.ts';
 import { participantView } from '../participant/participant.ts';
 import { registerClientHistory } from './history.ts';
 import { registerClientImport } from './client-import.ts';
+import { registerClientPasswd } from './client-passwd.ts';
 
 export function registerClient(program: Command): void {
-  const client = program.command('client').description('Inspect participants.');
+  const client = program.command('client').description('Inspect participants; set their passwords.');
   databaseOption(client.command('show').argument('<id>', 'participant id').description('Print a participant as JSON with the API field names.')).action(
     async (id: string, flags: { database?: string }) => {
       const n = Number(id);
@@ -21,4 +22,5 @@ export function registerClient(program: Command): void {
   );
   registerClientHistory(client);
   registerClientImport(client);
+  registerClientPasswd(client);
 }

@@ -11,7 +11,8 @@ import { revokeRefreshTokens } from '../auth/store/refresh-tokens.ts';
 import { clearFailures } from '../auth/store/login-failures.ts';
 import { throttleKey } from '../auth/throttle.ts';
 
-async function passwordFrom(flag: string | undefined): Promise<string> {
+/** The flag's password, or the first line of standard input. */
+export async function passwordFrom(flag: string | undefined): Promise<string> {
   if (flag !== undefined) return flag;
   if (process.stdin.isTTY) process.stderr.write('Password: ');
   const rl = readline.createInterface({ input: process.stdin, terminal: false });

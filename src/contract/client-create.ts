@@ -7,6 +7,8 @@ export const clientCreate = defineOperation({
   routes: ['/api/client/ClientCreate'],
   summary: 'Регистрация Участника программы лояльности',
   idempotent: true,
+  // With ClientSetPassword a confirmation code is sent, under GetConfirmCode's limits.
+  rateLimited: true,
   request: {
     typeName: 'ClientCreateRequest',
     fields: [
@@ -24,7 +26,7 @@ export const clientCreate = defineOperation({
       { name: 'AgreePersonalData', type: 'boolean', description: 'согласие на обработку персональных данных' },
       { name: 'PosCode', type: 'string', description: 'Код торговой точки, в которой регистрируется клиент' },
       { name: 'FriendPhone', type: 'int64', description: 'номер телефона друга, который пригласил клиента' },
-      { name: 'ClientSetPassword', type: 'boolean', description: 'клиент самостоятельно установит пароль' },
+      { name: 'ClientSetPassword', type: 'boolean', description: 'клиент самостоятельно установит пароль: на номер телефона отправляется код подтверждения (см. GetConfirmCode)' },
       OPERATOR,
       TOKEN,
       SITE_CODE,

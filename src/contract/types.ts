@@ -76,6 +76,10 @@ export interface OperationDecl {
    * OpenAPI show the header.
    */
   readonly idempotent?: boolean;
+  /** Served without a bearer token (GetConfirmCode, SetClientPassword); the body names the operator. */
+  readonly anonymous?: boolean;
+  /** May answer 429 with Retry-After (it can send a confirmation code, which is rate-limited). */
+  readonly rateLimited?: boolean;
 }
 
 /** XML namespaces of the original's DataContracts. */

@@ -52,6 +52,8 @@ export interface WebhooksTable {
   url: string;
   secret: string;
   created_at: string;
+  /** JSON array of subscribed event types (0006-sign-in); null = change events only. */
+  events: string | null;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';

@@ -4,6 +4,7 @@
 import type { Generated } from 'kysely';
 import type { HistoryTables } from './history-schema.ts';
 import type { IdempotencyTables } from './idempotency-schema.ts';
+import type { SignInTables } from './sign-in-schema.ts';
 
 import type { DbBool } from './db-bool.ts';
 
@@ -111,7 +112,7 @@ export interface CardsTable {
   status: number;
 }
 
-export interface Database extends HistoryTables, IdempotencyTables {
+export interface Database extends HistoryTables, IdempotencyTables, SignInTables {
   operators: OperatorsTable;
   partners: PartnersTable;
   poses: PosesTable;

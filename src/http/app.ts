@@ -31,6 +31,14 @@ import { readClientConsents } from '../participant/consents.ts';
 import { clientDeliveries } from '../contract/client-deliveries.ts';
 import { readClientDeliveries } from '../webhooks/client-deliveries.ts';
 import { consoleRoutes } from './console/routes.ts';
+import { getConfirmCode } from '../contract/get-confirm-code.ts';
+import { setClientPassword } from '../contract/set-client-password.ts';
+import { issueCode, requestConfirmCode } from '../auth/confirm-code.ts';
+import type { CodeDeps } from '../auth/confirm-code.ts';
+import { setPasswordWithCode } from '../auth/set-client-password.ts';
+import { loadCodeKeys } from '../auth/code-keys.ts';
+import { codeRequestLimits } from '../auth/rate-limits.ts';
+import { rateLimitedAs429 } from './rate-limited.ts';
 import { metricsRoutes } from './metrics.ts';
 import type { AppMetrics } from './metrics.ts';
 import { withDeadline } from '../db/deadline.ts';
@@ -39,7 +47,9 @@ export interface AppOptions {
   config: Config;
   store: Store;
   /** Pino logger options; `false` silences the log (tests). */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
+  /** The time of confirmation codes and their limits (tests move it to let a code expire). */
+  clock?: () => Date;
 }
 
 export interface AppDeps {
@@ -49,6 +59,8 @@ export interface AppDeps {
   auth: Authenticator;
   /** The app's Prometheus registry; absent when LCM_METRICS=off. */
   metrics: AppMetrics | undefined;
+  /** Confirmation codes: their keys and clock (the code dispatcher of a serving process uses the keys). */
+  codes: CodeDeps;
 }
 
 declare module 'fastify' {
@@ -85,9 +97,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   closeSilentConnections(app.server, serverTimeouts(config).headersTimeout);
   const auth = await createAuthenticator(config, store, app.log);
+  const codes: CodeDeps = { config, store, keys: await loadCodeKeys(config, store, app.log), clock: options.clock ?? (() => new Date()) };
   // Before any route: its onResponse hook counts every answer, 404s included.
   const metrics = metricsRoutes(app, config, store);
-  app.decorate('deps', { config, store, auth, metrics });
+  app.decorate('deps', { config, store, auth, metrics, codes });
   // ASP.NET-shaped 404 and error answers for every route (spec §6).
   installWireErrors(app);
 
@@ -103,13 +116,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const updates = clientUpdateQueue(store, store.groupCommit);
   app.addHook('onClose', () => updates.idle());
   serve(clientUpdate, (request, ctx) => updates.update(ctx, request));
-  serve(clientCreate, (request, ctx) => createClient(store, ctx, request));
+  // ClientSetPassword: the new participant gets a code as from GetConfirmCode, in the creation's transaction.
+  serve(clientCreate, (request, ctx) =>
+    rateLimitedAs429(createClient(store, ctx, request, request.ClientSetPassword ? (tx, created) => issueCode(tx, codes, created, codeRequestLimits(config, { ...created, address: undefined })) : undefined)),
+  );
   serve(getClient, (request, ctx) => readClient(store, ctx, request));
   serve(clientInfo, (request, ctx) => readClientInfo(store, ctx, request));
   serve(clientHistory, (request, ctx) => readClientHistory(store, ctx, request));
   serve(clientConsents, (request, ctx) => readClientConsents(store, ctx, request));
   serve(clientDeliveries, (request, ctx) => readClientDeliveries(store, ctx, request));
   serve(clientSearch, (request, ctx) => searchClients(store, ctx, request));
+  serve(getConfirmCode, (request, ctx) => rateLimitedAs429(requestConfirmCode(codes, request, ctx)));
+  serve(setClientPassword, (request, ctx) => setPasswordWithCode(codes, request, ctx));
   helpRoutes(app, served);
   // The operator console (docs/console.md): its page, scripts and sign-in session.
   void app.register(consoleRoutes);

@@ -51,6 +51,9 @@ export const failures = {
   noContentType: () =>
     new HttpFailure(415, "The request contains an entity body but no Content-Type header. The inferred media type 'application/octet-stream' is not supported for this resource."),
   internal: () => new HttpFailure(500, 'An error has occurred.'),
+  /** A rate limit (confirmation codes) refused the request; nothing was done. */
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new HttpFailure(429, 'Too many requests; retry after the number of seconds in Retry-After.', { 'retry-after': String(retryAfterSeconds) }),
   /** The database cannot serve now: the request is not reported done (a change cut short by the timeout may still commit); retry later. */
   unavailable: (kind: Unavailability) => new HttpFailure(503, UNAVAILABLE_MESSAGES[kind], { 'retry-after': String(UNAVAILABLE_RETRY_AFTER) }),
 };

@@ -25,20 +25,23 @@ export type KeyEvent = 'replayed' | 'stored' | 'reused' | 'in-flight';
 // What each answered request did with its key, read back by the metrics when it is done.
 const events = new WeakMap<FastifyRequest, { operation: string; event: KeyEvent }>();
 
+/** A call's context; an anonymous operation's has no principal, and so no key scope. */
+type KeyableContext = Omit<CallContext, 'principal'> & { principal?: CallContext['principal'] };
+
 export interface KeyedRoutes {
   /**
    * Runs `handler` for a decoded request of `op`: as it is without the header (or for an
    * operation that is not idempotent), otherwise with the key in its context, after any
    * request of this process with the same key, refusals thrown as HttpFailure/DecodeError.
    */
-  run<T>(op: OperationDecl, request: FastifyRequest, decoded: object, ctx: CallContext, handler: (ctx: CallContext) => Promise<T>): Promise<T>;
+  run<C extends KeyableContext, T>(op: OperationDecl, request: FastifyRequest, decoded: object, ctx: C, handler: (ctx: C) => Promise<T>): Promise<T>;
 }
 
 export function keyedRoutes(options: { ttlHours: number; waitMs: number }): KeyedRoutes {
   const inFlight = new InFlightKeys();
   return {
     async run(op, request, decoded, ctx, handler) {
-      if (!op.idempotent) return handler(ctx);
+      if (!op.idempotent || !ctx.principal) return handler(ctx);
       const header = readKeyHeader(request.headers[IDEMPOTENCY_HEADER]);
       if (header.kind === 'absent') return handler(ctx);
       if (header.kind === 'malformed') throw new DecodeError(MALFORMED);

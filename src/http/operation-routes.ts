@@ -17,7 +17,13 @@ import { recordOutcome } from './metrics.ts';
 import { withDeadline } from '../db/deadline.ts';
 import { keyedRoutes } from './idempotency.ts';
 
-export type OperationHandler<Op extends OperationDecl> = (request: RequestOf<Op>, ctx: CallContext) => Promise<Outcome<ResponseOf<Op>>>;
+/** An anonymous operation's call: no principal. */
+export type AnonymousContext = Omit<CallContext, 'principal'>;
+
+export type OperationHandler<Op extends OperationDecl> = (
+  request: RequestOf<Op>,
+  ctx: Op extends { anonymous: true } ? AnonymousContext : CallContext,
+) => Promise<Outcome<ResponseOf<Op>>>;
 
 /** Methods answered 405 on an operation's routes (others are unknown to the router: 404). */
 const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -38,6 +44,7 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
         url,
         // In onRequest, so that 401 precedes reading the body (413, 415, 400).
         onRequest: async (request) => {
+          if (op.anonymous) return;
           const principal = await scope.deps.auth.authenticate(request.headers);
           if (!principal) throw failures.unauthorized();
           principals.set(request, principal);
@@ -45,9 +52,10 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
         handler: async (request, reply) => {
           const format = bodyFormat(request);
           const decoded = decodeMessage(op.request, format, request.body instanceof Buffer ? request.body : Buffer.alloc(0));
-          const ctx: CallContext = { principal: principals.get(request)!, requestId: request.id, remoteAddress: request.ip };
+          const base: AnonymousContext = { requestId: request.id, remoteAddress: request.ip };
+          const ctx = op.anonymous ? base : ({ ...base, principal: principals.get(request)! } satisfies CallContext);
           // Bounded: a database that does not answer makes this a 503, never a hung request.
-          const outcome = await keyed.run(op, request, decoded, ctx, (c) => withDeadline(handler(decoded as RequestOf<Op>, c), scope.deps.config.dbTimeoutMs));
+          const outcome: Outcome<ResponseOf<Op>> = await keyed.run(op, request, decoded, ctx, (c) => withDeadline(handler(decoded as RequestOf<Op>, c as Parameters<OperationHandler<Op>>[1]), scope.deps.config.dbTimeoutMs));
           if (isForbidden(outcome)) throw failures.forbidden();
           const code = (outcome as { ErrorCode?: unknown }).ErrorCode;
           if (typeof code === 'number') recordOutcome(request, op.name, code);

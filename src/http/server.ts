@@ -11,6 +11,7 @@ import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
 import { startDispatcher } from '../webhooks/dispatcher.ts';
 import { startKeySweeper } from '../idempotency/sweeper.ts';
+import { startCodeDispatcher } from '../auth/code-dispatcher.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -89,6 +90,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const dispatcher = startDispatcher(store, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
   // Expired Idempotency-Keys are deleted by every serving process.
   const sweeper = startKeySweeper(store, { log: app.log });
+  // Confirmation codes reach the operators' SMS gateways the same way, from their own outbox.
+  const codeDispatcher = startCodeDispatcher(store, app.deps.codes.keys, { pollMs: config.webhookPollMs, retryBaseMs: config.webhookRetryBaseMs, log: app.log });
   return {
     app,
     url,
@@ -96,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close: async () => {
       await dispatcher.stop();
       await sweeper.stop();
+      await codeDispatcher.stop();
       await app.close();
       await store.close();
     },

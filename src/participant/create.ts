@@ -36,13 +36,23 @@ const CARD_DRAWS = 20;
 /** Thrown inside the transaction to roll the new participant back when its card was taken meanwhile. */
 class CardTaken extends Error {}
 
+/** More work in the creation's transaction once the participant exists (ClientSetPassword: a confirmation code). */
+export type AfterCreate = (tx: Transaction<Database>, created: { operatorId: number; phone: number; client: number }) => Promise<void>;
+
 /**
  * Runs ClientCreate in its own transaction. A unique violation raised by the database (a
  * concurrent request claimed the same phone or e-mail first) answers with its ErrorCode.
  * With an Idempotency-Key, its answer is stored in the same transaction (transactWithKey).
+ * `after` runs in the same transaction after a successful creation; what it throws rolls
+ * the creation back.
  */
-export async function createClient(store: Store, ctx: CallContext, req: ClientCreateRequest): Promise<ClientCreateOutcome> {
-  return transactWithKey(store, ctx.idempotency, (tx) => applyClientCreate(tx, ctx, req), storedAnswer, (err) => {
+export async function createClient(store: Store, ctx: CallContext, req: ClientCreateRequest, after?: AfterCreate): Promise<ClientCreateOutcome> {
+  const work = async (tx: Transaction<Database>): Promise<ClientCreateOutcome> => {
+    const outcome = await applyClientCreate(tx, ctx, req);
+    if (after && !isForbidden(outcome) && outcome.ErrorCode === 0) await after(tx, { operatorId: ctx.principal.operatorId, phone: outcome.Phone, client: outcome.Client });
+    return outcome;
+  };
+  return transactWithKey(store, ctx.idempotency, work, storedAnswer, (err) => {
     if (err instanceof CardTaken) return fail(15);
     const field = clashedUniqueField(err);
     if (field === 'phone') return fail(7);

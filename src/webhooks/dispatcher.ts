@@ -7,6 +7,7 @@ import type { Store } from '../db/store.ts';
 import type { ClaimedDelivery } from './store/deliveries.ts';
 import { claimDeliveries, markAttemptFailed, markDelivered, releaseLease } from './store/deliveries.ts';
 import { postEvent } from './post.ts';
+import { startPollLoop } from './poll-loop.ts';
 
 export interface DispatcherLog {
   warn(obj: object, msg: string): void;
@@ -51,7 +52,6 @@ export function startDispatcher(store: Store, options: DispatcherOptions): Dispa
   const batchSize = options.batchSize ?? 50;
   const log = options.log ?? SILENT;
   const stopping = new AbortController();
-  let wake: (() => void) | undefined;
 
   const deliver = async (d: ClaimedDelivery, claimant: string): Promise<void> => {
     const result = await postEvent({ url: d.url, secret: d.secret }, { eventId: d.eventUuid, body: d.payload }, timeoutMs, stopping.signal);
@@ -81,32 +81,5 @@ export function startDispatcher(store: Store, options: DispatcherOptions): Dispa
     return claimed.length;
   };
 
-  const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      let done = 0;
-      try {
-        done = await runOnce();
-      } catch (err) {
-        if (stopping.signal.aborted) break;
-        log.error({ err }, 'webhook dispatcher poll failed');
-      }
-      if (done > 0 || stopping.signal.aborted) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(options.pollMs, 10));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
-
-  return {
-    stop: async () => {
-      stopping.abort();
-      wake?.();
-      await loop;
-    },
-  };
+  return startPollLoop(stopping, options.pollMs, runOnce, (err) => log.error({ err }, 'webhook dispatcher poll failed'));
 }

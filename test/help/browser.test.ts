@@ -69,7 +69,7 @@ describe('help pages and API UI in chromium', () => {
     const res = await page.goto(`${base}/swagger`);
     assert.equal(res?.status(), 200);
     await page.locator('.opblock-summary-path', { hasText: '/api/client/ClientUpdate' }).waitFor({ timeout: 20_000 });
-    for (const p of ['/api/client/ClientCreate', '/api/client/GetClient', '/api/client/ClientInfo', '/api/client/ClientHistory', '/ManagerLogin', '/ClientLogin']) {
+    for (const p of ['/api/client/ClientCreate', '/api/client/GetClient', '/api/client/ClientInfo', '/api/client/ClientHistory', '/api/client/GetConfirmCode', '/api/client/SetClientPassword', '/ManagerLogin', '/ClientLogin']) {
       assert.equal(await page.locator('.opblock-summary-path', { hasText: p }).count() >= 1, true, p);
     }
     await page.locator('.opblock-summary-path', { hasText: '/api/client/ClientUpdate' }).first().click();

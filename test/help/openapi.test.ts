@@ -14,8 +14,10 @@ import type { OperationDecl } from '../../src/contract/types.ts';
 import { clientConsents } from '../../src/contract/client-consents.ts';
 import { clientDeliveries } from '../../src/contract/client-deliveries.ts';
 import { clientSearch } from '../../src/contract/client-search.ts';
+import { getConfirmCode } from '../../src/contract/get-confirm-code.ts';
+import { setClientPassword } from '../../src/contract/set-client-password.ts';
 
-const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, clientConsents, clientDeliveries, clientSearch];
+const OPERATIONS: readonly OperationDecl[] = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, clientConsents, clientDeliveries, clientSearch, getConfirmCode, setClientPassword];
 
 interface Doc {
   openapi: string;
@@ -47,13 +49,15 @@ describe('GET /openapi.json', () => {
     assert.equal((await validate(broken as never)).valid, false);
   });
 
-  it('has every operation with its three request media types, bearer security and ErrorCode table', () => {
+  it('has every operation with its three request media types, bearer security (none for the anonymous ones) and ErrorCode table', () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [...OPERATIONS.map((op) => op.routes[0]!), '/ManagerLogin', '/ClientLogin'].sort());
     assert.deepEqual(doc.components.securitySchemes.bearerAuth, { ...doc.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
     for (const op of OPERATIONS) {
       const post = doc.paths[op.routes[0]!]!.post;
       assert.deepEqual(Object.keys(post.requestBody.content), ['application/json', 'application/xml', 'application/x-www-form-urlencoded'], op.name);
-      assert.deepEqual(post.security, [{ bearerAuth: [] }]);
+      assert.deepEqual(post.security, op.anonymous ? [] : [{ bearerAuth: [] }], op.name);
+      assert.equal('401' in post.responses, !op.anonymous, op.name);
+      assert.equal('429' in post.responses, op.rateLimited === true, op.name);
       assert.ok(post.responses['200']);
       for (const e of op.errors) assert.ok(post.description!.includes(`| ${e.code} | ${e.message.replace(/</g, '&lt;').replace(/>/g, '&gt;')} |`), `${op.name} ${e.code}`);
       const schema = doc.components.schemas[op.request.typeName]!;

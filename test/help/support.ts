@@ -27,7 +27,7 @@ export function fixtureValue(op: string, field: string, n = 0): string | number 
   const create = op === 'ClientCreate';
   const values: Record<string, string | number> = {
     Client: 1, ClientID: 1, Operator: 1, OperatorId: 1, Token: 5001, Partner: 10,
-    Phone: create ? 79161234560 + n : 79160000001, FriendPhone: 79160000002, Card: create ? 7700000090 + n : 0,
+    Phone: create ? 79161234560 + n : op === 'GetConfirmCode' ? 79161234580 + n : 79160000001, FriendPhone: 79160000002, Card: create ? 7700000090 + n : 0,
     Email: create ? `new.client${n}@example.ru` : 'ivan@example.ru', PosCode: 'MSK-001', SiteCode: 'W-1',
     Limit: 10,
   };

@@ -5,6 +5,7 @@ import * as auth from './0002-auth.ts';
 import * as history from './0003-history.ts';
 import * as idempotencyKeys from './0004-idempotency-keys.ts';
 import * as search from './0005-search.ts';
+import * as signIn from './0006-sign-in.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-history': history,
   '0004-idempotency-keys': idempotencyKeys,
   '0005-search': search,
+  '0006-sign-in': signIn,
 };
 
 export const migrationProvider: MigrationProvider = {

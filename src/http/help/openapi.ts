@@ -43,7 +43,7 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     tags: ['Client'],
     summary: op.summary,
     description: `${apiTitle(op)}: ${op.summary}.\n\nErrorCode (evaluated in this order):\n\n${errorTable(op)}`,
-    security: [{ bearerAuth: [] }],
+    security: op.anonymous ? [] : [{ bearerAuth: [] }],
     ...(op.idempotent ? { parameters: [IDEMPOTENCY_KEY] } : {}),
     requestBody: {
       required: true,
@@ -56,8 +56,10 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     responses: {
       '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response, example: JSON.parse(jsonSample(op.response)) }, 'application/xml': { schema: response } } },
       '400': httpError(op.idempotent ? 'Unreadable body or field value, or a malformed Idempotency-Key (ErrorCode 100)' : 'Unreadable body or field value (ErrorCode 100)'),
-      '401': httpError('No valid bearer token'),
-      '403': httpError('The token may not call this operation'),
+      ...(op.anonymous ? {} : { '401': httpError('No valid bearer token'), '403': httpError('The token may not call this operation') }),
+      ...(op.rateLimited
+        ? { '429': { ...httpError('A limit on confirmation codes was reached; nothing was done'), headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } }
+        : {}),
       '405': httpError('Method not allowed'),
       '413': httpError('Body too large'),
       '415': httpError('Unsupported Content-Type'),

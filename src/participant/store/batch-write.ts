@@ -14,6 +14,7 @@ import { profileColumns } from './profile-columns.ts';
 import type { DbBool } from '../../db/schema.ts';
 import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
 import type { Store } from '../../db/store.ts';
+import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
 import { recordStatements } from '../../db/recorder.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
@@ -222,7 +223,9 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt, keys
       keyRowsCte(keys)
     }
     insert into webhook_deliveries (event_id, webhook_id, participant_id)
-    select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id`.compile(db);
+    select e.id, w.id, e.participant_id from e join webhooks w on w.operator_id = e.operator_id
+      -- only the webhooks that take change events (events null: no list, all of them), as insertChangeEvents (outbox.ts)
+      and (w.events is null or w.events like ${sql.lit(subscribedPattern(CHANGE_EVENT))})`.compile(db);
   // The same text every time (the rows travel as parameters), sent hundreds of times a second.
   prepareOnPostgres(statement.sql);
   await db.executeQuery(statement);

@@ -3,6 +3,7 @@
 // that moment, so that a change and its notification commit together (at-least-once, never
 // lost). The dispatcher's side (claims, leases, listing) is src/webhooks/store/deliveries.ts.
 import type { Db } from '../../db/directory.ts';
+import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
 
 export interface NewChangeEvent {
   eventId: string;
@@ -14,7 +15,8 @@ export interface NewChangeEvent {
 
 /**
  * Inserts change events in one statement, in the given order (their ids order each
- * participant's deliveries), and fans each out to its operator's webhooks of this moment.
+ * participant's deliveries), and fans each out to its operator's webhooks of this moment
+ * that take change events.
  */
 export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -32,6 +34,8 @@ export async function insertChangeEvents(db: Db, events: readonly NewChangeEvent
         .selectFrom('change_events as e')
         .innerJoin('webhooks as w', 'w.operator_id', 'e.operator_id')
         .select(['e.id', 'w.id', 'e.participant_id'])
+        // Webhooks without a list of event types get every change event.
+        .where((eb) => eb.or([eb('w.events', 'is', null), eb('w.events', 'like', subscribedPattern(CHANGE_EVENT))]))
         .where(
           'e.event_id',
           'in',

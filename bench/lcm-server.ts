@@ -12,7 +12,7 @@ export interface LcmOptions {
 }
 
 /** The node flags `npm start` runs the server with (package.json), so that the bench measures what is deployed. */
-function startFlags(): string[] {
+export function startFlags(): string[] {
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const m = /^node ((?:--\S+ )*)bin\/lcm\.js serve$/.exec(start);
   if (!m) throw new Error(`package.json's start script is not "node [flags] bin/lcm.js serve": ${start}`);

@@ -21,6 +21,8 @@ export interface BenchOptions {
   cache: boolean;
   generator: Generator;
   ceiling: Ceiling;
+  /** Exit 1 when a target is missed (else a missed target is reported only). */
+  strict: boolean;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -30,9 +32,11 @@ export const USAGE = `npm run bench -- [options]
   --connections N      concurrent connections / pg clients (default 32)
   --participants N     participants of B–E (default 100000)
   --large N            participants of F (default 1000000)
-  --only A,B,…         run only these scenarios
+  --only A,B,…         run only these scenarios (A–G)
+  --strict             exit 1 when a target is missed (default: report it, exit 0)
   --pg URL             PostgreSQL admin URL (env LCM_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres)
-  --profile DIR        run the servers under node --cpu-prof, profiles into DIR
+  --profile DIR        run the lcm and floor servers under node --cpu-prof, profiles into DIR
+                       (bench/stages.ts turns them into the per-stage table)
   --results DIR        where the JSON goes (default bench/results)
   --no-cache           build the SQLite databases afresh instead of copying cached ones
   --generator G        wrk or autocannon (default: wrk when it is on PATH)
@@ -62,6 +66,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'no-cache': { type: 'boolean', default: false },
       generator: { type: 'string' },
       ceiling: { type: 'string', default: 'node' },
+      strict: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -69,7 +74,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+  const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
   const only = values.only ? values.only.toUpperCase().split(',').map((s) => s.trim()) : all;
   for (const id of only) if (!all.includes(id as ScenarioId)) throw new Error(`--only: unknown scenario ${id}`);
   const hasWrk = onPath('wrk');
@@ -91,6 +96,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     cache: !values['no-cache'],
     generator,
     ceiling: values.ceiling,
+    strict: values.strict,
   };
 }
 

@@ -63,7 +63,7 @@ export interface PgCeilingResult extends Measured {
   peakRssMb: number;
 }
 
-export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
 export interface ScenarioResult {
   id: ScenarioId;
@@ -87,6 +87,11 @@ export interface ScenarioResult {
   /** Group commit during warm-up and measurement (from the server's /metrics): requests per transaction. */
   groupCommit: { batches: number; requests: number; meanBatch: number; retried: number } | null;
   participants: number;
+  /**
+   * CPU of each of the server's threads during warm-up and measurement, µs per answered
+   * request (from /proc/<pid>/task/<tid>/stat; names as the kernel has them). Absent for A and E.
+   */
+  threads?: { tid: number; name: string; cpuUsPerRequest: number }[];
 }
 
 export interface Check {

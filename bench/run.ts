@@ -2,10 +2,13 @@
 // number of connections and the same duration, then the table, the targets of issue 18 and
 // bench/results/*.json. See docs/performance.md. Exits 2 on bad options, 1 when the harness
 // fails or (with --strict) a target is missed, else 0.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseOptions, USAGE } from './options.ts';
 import type { BenchOptions } from './options.ts';
-import { cleanupAll, startWorker } from './processes.ts';
+import { ROOT, cleanupAll, startWorker } from './processes.ts';
+import { formatStages, stageTables } from './stages.ts';
 import { log } from './log.ts';
 import { postgresDatabase, sqliteDatabase } from './populate.ts';
 import { ceilingScenario, clientUpdateScenarios, pgCeilingScenario } from './scenarios.ts';
@@ -93,9 +96,14 @@ async function main(): Promise<void> {
     checks: list,
   };
   const file = writeReport(opts.resultsDir, report);
+  if (opts.profileDir) fs.writeFileSync(path.join(opts.profileDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const bounds = cpuBounds(results, report.machine.cpus);
   const info = infoRatios(results);
   process.stdout.write(`\n${formatTable(results)}\n\n${formatChecks(list)}\n${info.length ? `\nfor information, not targets: ${info.join(', ')}\n` : ''}\n${bounds.map((b) => `${b}\n`).join('')}${bounds.length ? '\n' : ''}`);
+  if (opts.profileDir) {
+    const tables = stageTables(opts.profileDir, report, ROOT);
+    if (tables.length) process.stdout.write(`Where the CPU goes, per request (bench/stages.ts ${opts.profileDir}):\n\n${formatStages(tables)}\n\n`);
+  }
   const decision = exitDecision(list, opts.strict);
   log(`${decision.message}; results in ${file}`);
   if (decision.code !== 0) log('--strict: exiting 1');

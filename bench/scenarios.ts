@@ -51,7 +51,14 @@ function groupCommit(before: GroupCommitCounters | undefined, after: GroupCommit
   if (!before || !after || after.batches === before.batches) return null;
   const batches = after.batches - before.batches;
   const requests = after.requests - before.requests;
-  return { batches, requests, meanBatch: Math.round((10 * requests) / batches) / 10, retried: after.retried - before.retried };
+  const commitCpu = after.commitCpuSeconds - before.commitCpuSeconds;
+  return {
+    batches,
+    requests,
+    meanBatch: Math.round((10 * requests) / batches) / 10,
+    retried: after.retried - before.retried,
+    ...(Number.isFinite(commitCpu) ? { commitCpuUsPerRequest: Math.round((10 * 1e6 * commitCpu) / requests) / 10 } : {}),
+  };
 }
 
 export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): Promise<ScenarioResult> {
@@ -152,13 +159,13 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       if (!floor) token = await signIn(server.url, db.password);
       log(`   serving at ${server.url}; ${run.id}: load`);
       before = await settledCounts(db.database);
-      const commitsBefore = floor ? undefined : await groupCommitCounters(server.url);
+      const commitsBefore = await groupCommitCounters(server.url);
       const pid = server.child.pid!;
       const threadsBefore = threadCpuSeconds(pid);
       [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, run.id)));
       threads = threadCosts(pid, threadsBefore, threadCpuSeconds(pid), load.okAnswers.warmup + load.okAnswers.measured);
       peak = peakRssMb(pid);
-      commits = floor ? null : groupCommit(commitsBefore, await groupCommitCounters(server.url));
+      commits = groupCommit(commitsBefore, await groupCommitCounters(server.url));
     } finally {
       await server.stop();
     }
@@ -175,6 +182,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
       groupCommit: commits,
       threads,
+      acknowledged,
     });
   }
 }

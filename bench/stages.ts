@@ -1,0 +1,320 @@
+// Where a ClientUpdate's CPU goes, stage by stage, in lcm (B, C) and in the floor (G): the
+// per-stage table of docs/performance.md, from the CPU profiles of a bench run under
+// --profile and that run's per-thread CPU:
+//   npm run bench -- --only B,G,C --profile DIR     (prints this table at the end)
+//   node --import tsx bench/stages.ts DIR [--json]  (again, from DIR/results.json and DIR/*.cpuprofile)
+//   node --import tsx bench/stages.ts DIR --detail B.cpuprofile   (the functions inside each stage)
+//
+// Method. A V8 profile samples a thread every millisecond of wall time, with the whole
+// JavaScript stack; native work (a better-sqlite3 statement, a postMessage) is sampled as
+// the JavaScript that called it. Each sample goes to the stage of the innermost frame that
+// names one (STAGE_RULES), within the window between the first and the last sample of a
+// request. Samples measure time on the thread, which on a busy machine includes waiting
+// for a core; the thread's CPU (/proc/<pid>/task/<tid>/stat over warm-up and measurement)
+// is what counts. So each thread's samples are scaled to its CPU per request: lcm's main
+// thread blocks nowhere, so all its stages scale alike. A thread that fsyncs spends the
+// COMMIT mostly waiting: the floor measures the CPU of its COMMITs itself
+// (floor_commit_cpu_seconds_total), and its other stages take the rest of its CPU; lcm's
+// SQLite thread is given the main thread's scale for its statements and messages, and its
+// COMMIT the rest of its CPU (an estimate, marked ≈).
+import fs from 'node:fs';
+import path from 'node:path';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchReport, ScenarioId, ScenarioResult } from './types.ts';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A frame as the stage rules see it: the source file (through the bundle's source map) and function. */
+interface Frame {
+  fn: string;
+  /** 'src/store/recorder.ts', 'node_modules/kysely/…', 'node:internal/…', 'bench/floor-server.ts', or '' (native). */
+  file: string;
+}
+
+export const STAGES = [
+  'HTTP + fastify',
+  'decode (JSON, XML)',
+  'auth',
+  'rules',
+  'batch read',
+  'statement building',
+  'hand-off to the SQLite thread',
+  'SQLite statements',
+  'commit + fsync',
+  'encode',
+  'logging + metrics',
+  'group-commit queue',
+  'garbage collection',
+  'promises, events, other',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+const IDLE = 'idle';
+const STARTUP = 'start-up';
+type Bucket = Stage | typeof IDLE | typeof STARTUP;
+
+const fns = (...names: string[]) => new Set(names);
+const FLOOR: Record<string, Stage> = {
+  verify: 'auth',
+  decode: 'decode (JSON, XML)',
+  readState: 'batch read',
+  rules: 'rules',
+  apply: 'rules',
+  buildRows: 'statement building',
+  eventIdV7: 'statement building',
+  writeRows: 'SQLite statements',
+  inSavepoint: 'SQLite statements',
+  flush: 'SQLite statements',
+  commitBatch: 'commit + fsync',
+  send: 'encode',
+  metrics: 'logging + metrics',
+};
+const READS = fns('readParticipants', 'existingOperators', 'posesByCode', 'activeSitesByCode', 'toParticipant', 'toPosRef', 'read');
+const WRITES = fns('writeBatchSqlite', 'writeBatchStatements', 'participantRows', 'changedFields', 'setFromU', 'work', 'flush', 'recordStatements', 'profileColumns');
+const HANDOFF = fns('transactAtOnce', 'postMessage', 'send');
+
+/** The stage a frame names, or undefined when it names none (the next frame out decides). */
+function frameStage(f: Frame): Stage | undefined {
+  const { fn, file } = f;
+  if (file === 'bench/floor-server.ts') return FLOOR[fn];
+  if (/^src\/store\/(recorder|history|outbox|profile-columns)\.ts$/.test(file) || /^src\/domain\/(history|event-id)\.ts$/.test(file)) return 'statement building';
+  if (file === 'src/store/participant-batch.ts') return READS.has(fn) ? 'batch read' : WRITES.has(fn) ? 'statement building' : undefined;
+  if (file === 'src/domain/client-update-batch.ts') return READS.has(fn) ? 'batch read' : WRITES.has(fn) ? 'statement building' : 'rules';
+  if (file === 'src/store/participants.ts' || file === 'src/store/directory.ts') return 'batch read';
+  if (file === 'src/store/sqlite-thread.ts') return fn === 'executeQuery' ? 'batch read' : HANDOFF.has(fn) || fn === '' ? 'hand-off to the SQLite thread' : undefined;
+  if (/^src\/store\/(batch-queue|group-commit)\.ts$/.test(file)) return 'group-commit queue';
+  if (file.startsWith('src/domain/') || /node_modules\/libphonenumber-js\//.test(file)) return 'rules';
+  if (file.startsWith('src/auth/') || /node_modules\/jose\//.test(file)) return 'auth';
+  if (/^src\/wire\/(encode|negotiate)/.test(file) || /node_modules\/fast-json-stringify\//.test(file)) return 'encode';
+  if (file.startsWith('src/wire/') || /node_modules\/(fast-xml-parser|strnum)\//.test(file)) return 'decode (JSON, XML)';
+  if (file === 'src/http/metrics.ts' || /node_modules\/(pino|pino-std-serializers|prom-client|sonic-boom|thread-stream|abstract-logging|on-exit-leak-free|bintrees|tdigest)\//.test(file)) return 'logging + metrics';
+  if (file.startsWith('src/http/') || /node_modules\/(fastify|@fastify\/[^/]+|find-my-way|avvio|light-my-request|fast-querystring|toad-cache|fastq|rfdc|process-warning|secure-json-parse)\//.test(file)) return 'HTTP + fastify';
+  if (/^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream))/.test(file)) return 'HTTP + fastify';
+  return undefined;
+}
+
+/** The SQLite thread's code is evaluated from a string: its frames have no file. */
+function sqliteThreadStage(stack: readonly Frame[]): Stage | undefined {
+  for (const f of stack) {
+    // Database#exec runs BEGIN, COMMIT and ROLLBACK; statements go through execute/prepare.
+    if (f.fn === 'exec' && /better-sqlite3/.test(f.file)) return 'commit + fsync';
+    if ((f.fn === 'execute' || f.fn === 'prepare') && f.file === '[worker eval]') return 'SQLite statements';
+    if (f.fn === 'postMessage' || f.file === 'node:internal/per_context/messageport') return 'hand-off to the SQLite thread';
+  }
+  return undefined;
+}
+
+function bucketOf(stack: readonly Frame[], sqliteThread: boolean): Bucket {
+  const self = stack[0]!;
+  if (self.fn === '(idle)') return IDLE;
+  if (self.fn === '(garbage collector)') return 'garbage collection';
+  if (stack.some((f) => /^node:internal\/(modules|bootstrap)\//.test(f.file) || /node_modules\/tsx\//.test(f.file))) return STARTUP;
+  if (sqliteThread) return sqliteThreadStage(stack) ?? 'promises, events, other';
+  for (const f of stack) {
+    const stage = frameStage(f);
+    if (stage) return stage;
+  }
+  return 'promises, events, other';
+}
+
+/** Maps frames of lcm's bundle to its sources (the bundle is written with a linked source map). */
+class Sources {
+  private readonly maps = new Map<string, SourceMap | null>();
+  constructor(private readonly root: string) {}
+
+  frame(c: CallFrame): Frame {
+    const fn = c.functionName;
+    if (c.url === '' || c.url.startsWith('node:')) return { fn, file: c.url };
+    if (!c.url.startsWith('file://')) return { fn, file: c.url };
+    const file = fileURLToPath(c.url);
+    const map = this.map(file);
+    if (map) {
+      const entry = map.findEntry(c.lineNumber, c.columnNumber) as { originalSource?: string };
+      if (entry.originalSource) return { fn, file: this.relative(entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource)) };
+    }
+    return { fn, file: this.relative(file) };
+  }
+
+  private relative(file: string): string {
+    const rel = path.relative(this.root, file).split(path.sep).join('/');
+    const dep = /(?:^|\/)(node_modules\/.*)$/.exec(rel);
+    return dep && !rel.startsWith('node_modules/.cache/') ? dep[1]! : rel;
+  }
+
+  private map(file: string): SourceMap | null {
+    let m = this.maps.get(file);
+    if (m !== undefined) return m;
+    m = null;
+    if (/\.cache\/lcm\//.test(file) && fs.existsSync(`${file}.map`)) m = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+    this.maps.set(file, m);
+    return m;
+  }
+}
+
+/**
+ * Milliseconds per bucket of one profile, between its first and last sample of a request;
+ * with `detail`, also the self time of each function within each bucket.
+ */
+export function bucketsOf(profile: CpuProfile, sources: Sources, sqliteThread: boolean, detail?: Map<Bucket, Map<string, number>>): Map<Bucket, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map<number, Bucket>();
+  const bucket = (id: number): Bucket => {
+    let b = memo.get(id);
+    if (b === undefined) {
+      const stack: Frame[] = [];
+      for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) stack.push(sources.frame(byId.get(p)!.callFrame));
+      b = bucketOf(stack, sqliteThread);
+      memo.set(id, b);
+    }
+    return b;
+  };
+  const isRequest = (b: Bucket) => b !== IDLE && b !== STARTUP && b !== 'garbage collection' && b !== 'promises, events, other';
+  const buckets = profile.samples.map(bucket);
+  const first = buckets.findIndex(isRequest);
+  let last = buckets.length - 1;
+  while (last >= 0 && !isRequest(buckets[last]!)) last--;
+  const out = new Map<Bucket, number>();
+  for (let i = Math.max(first, 0); i <= last; i++) {
+    const b = buckets[i]!;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    out.set(b, (out.get(b) ?? 0) + ms);
+    if (detail) {
+      const f = sources.frame(byId.get(profile.samples[i]!)!.callFrame);
+      const name = `${f.fn || '(anonymous)'} ${f.file}`;
+      const fnMs = detail.get(b) ?? new Map<string, number>();
+      fnMs.set(name, (fnMs.get(name) ?? 0) + ms);
+      detail.set(b, fnMs);
+    }
+  }
+  return out;
+}
+
+export interface ThreadStages {
+  scenario: ScenarioId;
+  thread: 'main' | 'SQLite thread';
+  /** CPU of the thread per acknowledged request (/proc), µs. */
+  cpuUs: number;
+  /** Sampled time per request (busy, not idle), µs. */
+  sampledUs: number;
+  /** µs of CPU per request, per stage. */
+  stages: Partial<Record<Stage, number>>;
+  /** Stages whose CPU is the thread's remainder rather than scaled samples. */
+  estimated: Stage[];
+}
+
+function load(file: string): CpuProfile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+}
+
+/** The SQLite thread's profile: the one of <id>.thread-*.cpuprofile that runs statements. */
+function sqliteThreadProfile(dir: string, id: ScenarioId, sources: Sources): Map<Bucket, number> | undefined {
+  for (const f of fs.readdirSync(dir).filter((f) => f.startsWith(`${id}.thread-`) && f.endsWith('.cpuprofile'))) {
+    const b = bucketsOf(load(path.join(dir, f)), sources, true);
+    if ((b.get('SQLite statements') ?? 0) > 0) return b;
+  }
+  return undefined;
+}
+
+/** The stages of each thread of B, C (lcm) and G (floor) in a run's profile directory. */
+export function stageTables(dir: string, report: BenchReport, root: string): ThreadStages[] {
+  const sources = new Sources(root);
+  const out: ThreadStages[] = [];
+  for (const r of report.scenarios.filter((s) => ['B', 'C', 'G', 'D', 'F'].includes(s.id))) {
+    const main = path.join(dir, `${r.id}.cpuprofile`);
+    const requests = r.acknowledged ?? 0;
+    const threads = r.threads ?? [];
+    if (!fs.existsSync(main) || requests === 0 || threads.length === 0) continue;
+    const mainCpu = threads.find((t) => t.name === 'main')?.cpuUsPerRequest ?? 0;
+    const mainBuckets = bucketsOf(load(main), sources, false);
+    const busy = (b: Map<Bucket, number>) => [...b].filter(([k]) => k !== IDLE && k !== STARTUP).reduce((a, [, ms]) => a + ms, 0);
+    const perRequest = (ms: number) => (1000 * ms) / requests;
+    if (r.id === 'G') {
+      // The floor's COMMIT CPU is measured; its other stages share the rest of the thread's CPU.
+      const commit = r.groupCommit?.commitCpuUsPerRequest ?? 0;
+      const other = busy(mainBuckets) - (mainBuckets.get('commit + fsync') ?? 0);
+      out.push(scaled(r, 'main', mainCpu, perRequest(busy(mainBuckets)), mainBuckets, (mainCpu - commit) / perRequest(other), { 'commit + fsync': commit }));
+      continue;
+    }
+    const k = mainCpu / perRequest(busy(mainBuckets));
+    out.push(scaled(r, 'main', mainCpu, perRequest(busy(mainBuckets)), mainBuckets, k, {}));
+    const threadBuckets = sqliteThreadProfile(dir, r.id, sources);
+    // The SQLite thread is the busiest thread but the main one (V8's and libuv's helpers use far less).
+    const threadCpu = threads.filter((t) => t.name !== 'main')[0]?.cpuUsPerRequest;
+    if (threadBuckets && threadCpu !== undefined) {
+      const nonCommit = busy(threadBuckets) - (threadBuckets.get('commit + fsync') ?? 0);
+      const commit = Math.max(0, threadCpu - k * perRequest(nonCommit));
+      out.push(scaled(r, 'SQLite thread', threadCpu, perRequest(busy(threadBuckets)), threadBuckets, k, { 'commit + fsync': commit }));
+    }
+  }
+  return out;
+}
+
+function scaled(r: ScenarioResult, thread: ThreadStages['thread'], cpuUs: number, sampledUs: number, buckets: Map<Bucket, number>, k: number, fixed: Partial<Record<Stage, number>>): ThreadStages {
+  const stages: Partial<Record<Stage, number>> = {};
+  const requests = r.acknowledged ?? 1;
+  for (const [b, ms] of buckets) {
+    if (b === IDLE || b === STARTUP || b in fixed) continue;
+    stages[b] = (k * 1000 * ms) / requests;
+  }
+  return { scenario: r.id, thread, cpuUs, sampledUs, stages: { ...stages, ...fixed }, estimated: Object.keys(fixed) as Stage[] };
+}
+
+const fmt = (v: number | undefined) => (v === undefined || v < 0.05 ? '–' : v < 10 ? v.toFixed(1) : String(Math.round(v)));
+
+/** The table of docs/performance.md: a row per stage, a column per scenario and thread. */
+export function formatStages(tables: readonly ThreadStages[]): string {
+  const label = (t: ThreadStages) => `${t.scenario === 'G' ? 'floor (G)' : `lcm ${t.scenario}`}${t.scenario === 'G' ? '' : `, ${t.thread === 'main' ? 'main thread' : 'SQLite thread'}`}`;
+  const head = `| µs of CPU per request | ${tables.map(label).join(' | ')} |`;
+  const rule = `|---|${tables.map(() => '---:').join('|')}|`;
+  const rows = STAGES.filter((s) => tables.some((t) => (t.stages[s] ?? 0) >= 0.05)).map(
+    (s) => `| ${s} | ${tables.map((t) => `${t.estimated.includes(s) && t.scenario !== 'G' ? '≈' : ''}${fmt(t.stages[s])}`).join(' | ')} |`,
+  );
+  const total = `| **thread CPU per request** | ${tables.map((t) => `**${fmt(t.cpuUs)}**`).join(' | ')} |`;
+  const sampled = `| time on the thread per request (samples) | ${tables.map((t) => fmt(t.sampledUs)).join(' | ')} |`;
+  return [head, rule, ...rows, total, sampled].join('\n');
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false }, detail: { type: 'string' } } });
+  const dir = positionals[0];
+  if (!dir) {
+    process.stderr.write('usage: node --import tsx bench/stages.ts PROFILE_DIR [--json]   (PROFILE_DIR from npm run bench -- --profile PROFILE_DIR)\n');
+    process.exit(2);
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchReport;
+  if (values.detail) {
+    // --detail B.cpuprofile: the functions (self time, ms) inside each stage of one profile.
+    const file = path.join(dir, values.detail);
+    const detail = new Map<Bucket, Map<string, number>>();
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const totals = bucketsOf(load(file), new Sources(root), /thread-/.test(values.detail) && !/^G/.test(values.detail), detail);
+    for (const [b, ms] of [...totals].sort((x, y) => y[1] - x[1])) {
+      process.stdout.write(`${b}: ${ms.toFixed(0)} ms\n`);
+      for (const [name, fms] of [...(detail.get(b) ?? [])].sort((x, y) => y[1] - x[1]).slice(0, 12)) process.stdout.write(`  ${fms.toFixed(0).padStart(6)} ms  ${name}\n`);
+    }
+    return;
+  }
+  const tables = stageTables(dir, report, path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+  process.stdout.write(values.json ? `${JSON.stringify(tables, null, 2)}\n` : `${formatStages(tables)}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

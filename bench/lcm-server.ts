@@ -9,6 +9,8 @@ import { MANAGER_LOGIN } from './populate.ts';
 export interface LcmOptions {
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   profileDir?: string | undefined;
+  /** More node flags (--perf-basic-prof for perf record). */
+  nodeFlags?: readonly string[];
 }
 
 /** The node flags `npm start` runs the server with (package.json), so that the bench measures what is deployed. */
@@ -23,7 +25,7 @@ export async function startLcm(database: string, options: LcmOptions = {}): Prom
   const port = await freePort();
   const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   // One process: its VmHWM is the server's peak RSS (LCM_WORKERS > 1 would fork workers).
-  return startService([...startFlags(), ...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
+  return startService([...startFlags(), ...prof, ...(options.nodeFlags ?? []), 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
     // Profiled too, it runs the bundle, what is deployed: bench/stages.ts reads the bundle's
     // source map to name each frame's source file.

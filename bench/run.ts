@@ -96,13 +96,14 @@ async function main(): Promise<void> {
     checks: list,
   };
   const file = writeReport(opts.resultsDir, report);
-  if (opts.profileDir) fs.writeFileSync(path.join(opts.profileDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const stagesDir = opts.profileDir ?? opts.perfDir;
+  if (stagesDir) fs.writeFileSync(path.join(stagesDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   const bounds = cpuBounds(results, report.machine.cpus);
   const info = infoRatios(results);
   process.stdout.write(`\n${formatTable(results)}\n\n${formatChecks(list)}\n${info.length ? `\nfor information, not targets: ${info.join(', ')}\n` : ''}\n${bounds.map((b) => `${b}\n`).join('')}${bounds.length ? '\n' : ''}`);
-  if (opts.profileDir) {
-    const tables = stageTables(opts.profileDir, report, ROOT);
-    if (tables.length) process.stdout.write(`Where the CPU goes, per request (bench/stages.ts ${opts.profileDir}):\n\n${formatStages(tables)}\n\n`);
+  if (stagesDir) {
+    const tables = stageTables(stagesDir, report, ROOT);
+    if (tables.length) process.stdout.write(`Where the CPU goes, per request (bench/stages.ts ${stagesDir}):\n\n${formatStages(tables)}\n\n`);
   }
   const decision = exitDecision(list, opts.strict);
   log(`${decision.message}; results in ${file}`);

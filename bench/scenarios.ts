@@ -1,10 +1,12 @@
 // One function per kind of scenario: the ceiling server (A), ClientUpdate against a running
 // lcm server (B, C, D, F) or the hand-written floor server (G), and the PostgreSQL ceiling
 // (E). Each returns its ScenarioResult.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
-import { BENCH_DIR, freePort, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
+import { BENCH_DIR, freePort, onCleanup, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
+import { PERF_HZ } from './stages.ts';
 import type { CpuUse, Service, Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startFlags, startLcm } from './lcm-server.ts';
@@ -101,10 +103,10 @@ export interface BenchDatabase {
 }
 
 /** The floor server (floor-server.ts) on `database`, with the node flags of `npm start`. */
-async function startFloor(database: string, profileDir: string | undefined): Promise<Service> {
+async function startFloor(database: string, profileDir: string | undefined, nodeFlags: readonly string[]): Promise<Service> {
   const port = await freePort();
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return startService([...startFlags(), ...prof, '--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts'), database, String(port)], port, {});
+  return startService([...startFlags(), ...prof, ...nodeFlags, '--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts'), database, String(port)], port, {});
 }
 
 /** What the floor printed at start: `floor: journal_mode=wal synchronous=2`. */
@@ -123,6 +125,46 @@ async function lcmToken(db: BenchDatabase): Promise<string> {
   } finally {
     await server.stop();
   }
+}
+
+/** Node flags under --perf: JIT code and interpreted frames named in /tmp/perf-<pid>.map. */
+const PERF_NODE_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+
+/** `perf record` of every thread of `pid`: on-CPU samples (cpu-clock) with call stacks. */
+function startPerf(pid: number, file: string): { stop(): Promise<void> } {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const child = spawn('perf', ['record', '-e', 'cpu-clock', '-F', String(PERF_HZ), '-g', '-p', String(pid), '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = onCleanup(async () => {
+    if (child.exitCode === null) child.kill('SIGINT');
+    await exited;
+  });
+  return {
+    async stop() {
+      await stop();
+      if (!fs.existsSync(file)) throw new Error(`perf record wrote nothing: ${err}`);
+    },
+  };
+}
+
+/** <base>.perf.txt: the samples as `perf script` prints them, JIT frames named by the server's perf map. */
+async function perfScript(pid: number, base: string): Promise<void> {
+  const out = fs.openSync(`${base}.perf.txt`, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('perf', ['script', '-i', `${base}.perf.data`, '-F', 'tid,ip,sym,dso'], { stdio: ['ignore', out, 'ignore'] });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`perf script exited with ${code}`))));
+    });
+  } finally {
+    fs.closeSync(out);
+  }
+  // Kept: perf names a JIT address by the first entry that covers it, which may be code
+  // collected long before; bench/stages.ts resolves them again, the latest entry winning.
+  if (fs.existsSync(`/tmp/perf-${pid}.map`)) fs.renameSync(`/tmp/perf-${pid}.map`, `${base}.perf.map`);
+  fs.rmSync(`${base}.perf.data`, { force: true });
 }
 
 /** CPU µs per request of each thread between two readings. */
@@ -148,7 +190,8 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     if (floor && token === undefined) token = await lcmToken(db);
     const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
     log(`   starting ${floor ? 'the floor server' : 'lcm serve'}`);
-    const server = floor ? await startFloor(db.database, profileDir) : await startLcm(db.database, { profileDir });
+    const nodeFlags = opts.perfDir ? PERF_NODE_FLAGS : [];
+    const server = floor ? await startFloor(db.database, profileDir, nodeFlags) : await startLcm(db.database, { profileDir, nodeFlags });
     let load: LoadResult;
     let before: Counts;
     let peak: number | null;
@@ -162,7 +205,12 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       const commitsBefore = await groupCommitCounters(server.url);
       const pid = server.child.pid!;
       const threadsBefore = threadCpuSeconds(pid);
-      [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, run.id)));
+      const recording = opts.perfDir ? startPerf(pid, path.join(opts.perfDir, `${run.id}.perf.data`)) : undefined;
+      try {
+        [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, run.id)));
+      } finally {
+        await recording?.stop();
+      }
       threads = threadCosts(pid, threadsBefore, threadCpuSeconds(pid), load.okAnswers.warmup + load.okAnswers.measured);
       peak = peakRssMb(pid);
       commits = groupCommit(commitsBefore, await groupCommitCounters(server.url));
@@ -170,6 +218,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       await server.stop();
     }
     if (profileDir) keepProfiles(profileDir, existing, run.id);
+    if (opts.perfDir) await perfScript(server.child.pid!, path.join(opts.perfDir, run.id));
     if (load.errorCodeNonZero > 0) process.stdout.write(`   ${run.id}: ErrorCodes ${JSON.stringify(load.errorCodes)}\n`);
     const acknowledged = load.okAnswers.warmup + load.okAnswers.measured;
     done({

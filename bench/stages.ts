@@ -58,10 +58,12 @@ export const STAGES = [
   'hand-off to the SQLite thread',
   'SQLite statements',
   'commit + fsync',
+  'WAL checkpoint',
   'encode',
   'logging + metrics',
   'group-commit queue',
   'garbage collection',
+  'JIT compilation (V8)',
   'promises, events, other',
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -134,16 +136,147 @@ function bucketOf(stack: readonly Frame[], sqliteThread: boolean): Bucket {
   return 'promises, events, other';
 }
 
+/** perf record's sampling rate under --perf: a sample per ~1 ms of CPU of each thread. */
+export const PERF_HZ = 999;
+
+const GC_NATIVE = /Scaveng|MarkCompact|Heap::Collect|Heap::Perform|GCTracer|Sweeper|ConcurrentMarking|MinorM|IncrementalMarking|Evacuat|MemoryAllocator|ArrayBufferSweeper/;
+
+/**
+ * One `perf script -F tid,ip,sym,dso` sample as frames, innermost first: JIT frames
+ * ("JS:*name url:line:col", from node's --perf-basic-prof map) as the V8 profile names them;
+ * native frames by symbol, with file '' (the JavaScript around them decides their stage),
+ * except the garbage collector's, which make the whole sample GC.
+ */
+function perfFrames(lines: readonly string[], sources: Sources, jit: JitMap | undefined): Frame[] {
+  const frames: Frame[] = [];
+  for (const line of lines) {
+    const m = /^\s*([0-9a-f]+) (.*) \((.*)\)$/.exec(line);
+    if (!m) continue;
+    const [, ip = '', perfSym = '', dso = ''] = m;
+    const sym = jit && /perf-\d+\.map$/.test(dso) ? (jit.lookup(parseInt(ip, 16)) ?? perfSym) : perfSym;
+    const js = /^(?:JS|Script|Function|LazyCompile):[~*^+-]?(\S*) (.+?):(\d+):(\d+)$/.exec(sym);
+    if (js) {
+      frames.push(sources.frame({ functionName: js[1]!, url: js[2]!, lineNumber: Number(js[3]) - 1, columnNumber: Number(js[4]) - 1 }));
+      continue;
+    }
+    if (GC_NATIVE.test(sym)) return [{ fn: '(garbage collector)', file: '' }];
+    frames.push({ fn: sym, file: /kallsyms/.test(dso) ? '[kernel]' : '' });
+  }
+  return frames;
+}
+
+/**
+ * better-sqlite3's native calls, by what SQLite does inside them (a checkpoint: lcm's
+ * checkpointer thread, or inside the floor's COMMIT when the WAL passed 1,000 pages) (small JavaScript functions
+ * around them may be inlined into their callers, so their names cannot tell): a COMMIT
+ * (lcm's SQLite thread runs it with Database#exec, the floor as a prepared statement) writes
+ * the WAL and fsyncs; Statement#get is a read (the floor's); Statement#run on lcm's SQLite
+ * thread or the floor's thread, a statement of the write. lcm's main thread reads with
+ * Statement#all, under executeQuery: the rules of frameStage say 'batch read'.
+ */
+function sqliteStage(native: string, frames: readonly Frame[]): Stage | undefined {
+  if (/walCheckpoint|sqlite3WalCheckpoint/.test(native)) return 'WAL checkpoint';
+  if (/Database::JS_exec/.test(native) || (/Statement::JS_run/.test(native) && /CommitPhase|WalFrames|walWriteToLog|unixSync|fdatasync|fsync/.test(native))) return 'commit + fsync';
+  if (/Statement::JS_get/.test(native)) return 'batch read';
+  if (/Statement::JS_run|Database::JS_prepare/.test(native) || (/Statement::JS_all/.test(native) && frames.some((f) => f.file === '[worker eval]'))) return 'SQLite statements';
+  return undefined;
+}
+
+/** A sample with no JavaScript on its stack: what the event loop, the kernel or a helper thread did. */
+function nativeStage(frames: readonly Frame[]): Stage {
+  const syms = frames.map((f) => f.fn).join(' ');
+  if (/v8::internal::compiler::|v8::internal::(maglev|baseline)::|OptimizingCompile|Compiler::/.test(syms)) return 'JIT compilation (V8)';
+  if (/MessagePort|ValueSerializer|ValueDeserializer/.test(syms)) return 'hand-off to the SQLite thread';
+  if (/llhttp|uv__read|uv__write|uv__stream|tcp_|inet_|sock_|epoll|uv__io_poll|uv__server_io|Accept/.test(syms)) return 'HTTP + fastify';
+  return 'promises, events, other';
+}
+
+/**
+ * Node's perf map (/tmp/perf-<pid>.map: "start size name" per JIT code object, appended as
+ * code is made). Code is collected and its addresses reused, so an address may be covered
+ * by several entries: the latest wins (perf itself takes the first).
+ */
+export class JitMap {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly names: string[] = [];
+
+  constructor(text: string) {
+    const entries: { start: number; end: number; name: string; order: number }[] = [];
+    let order = 0;
+    for (const line of text.split('\n')) {
+      const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+      if (m) entries.push({ start: parseInt(m[1]!, 16), end: parseInt(m[1]!, 16) + parseInt(m[2]!, 16), name: m[3]!, order: order++ });
+    }
+    // By start; of entries with the same start, the latest.
+    entries.sort((a, b) => a.start - b.start || b.order - a.order);
+    let last = -1;
+    for (const e of entries) {
+      if (e.start === last) continue;
+      last = e.start;
+      this.starts.push(e.start);
+      this.ends.push(e.end);
+      this.names.push(e.name);
+    }
+  }
+
+  lookup(ip: number): string | undefined {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= ip) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && ip < this.ends[hi]! ? this.names[hi] : undefined;
+  }
+}
+
+export interface PerfThread {
+  tid: number;
+  /** Samples per bucket. */
+  buckets: Map<Bucket, number>;
+  samples: number;
+}
+
+/** The samples of each thread of a `perf script` output, by bucket. */
+export function perfThreads(text: string, sources: Sources, jit?: JitMap, detail?: (tid: number, b: Bucket, frames: readonly Frame[]) => void): PerfThread[] {
+  const threads = new Map<number, PerfThread>();
+  for (const block of text.split('\n\n')) {
+    const lines = block.split('\n').filter((l) => l.trim() !== '');
+    if (lines.length < 2) continue;
+    const tid = Number(lines[0]!.trim());
+    const frames = perfFrames(lines.slice(1), sources, jit);
+    if (frames.length === 0) continue;
+    let t = threads.get(tid);
+    if (!t) threads.set(tid, (t = { tid, buckets: new Map(), samples: 0 }));
+    let b: Bucket;
+    const native = frames.map((f) => f.fn).join(' ');
+    if (frames[0]!.fn === '(garbage collector)') b = 'garbage collection';
+    else if (sqliteStage(native, frames)) b = sqliteStage(native, frames)!;
+    else {
+      const js = frames.filter((f) => f.file !== '' && f.file !== '[kernel]');
+      b = js.length === 0 ? nativeStage(frames) : bucketOf(js, js.some((f) => f.file === '[worker eval]'));
+      // Statements run by better-sqlite3 on the main thread are the batch's reads.
+      if (b === 'promises, events, other' && frames.some((f) => /sqlite3_step|Statement::JS_/.test(f.fn))) b = 'batch read';
+    }
+    t.buckets.set(b, (t.buckets.get(b) ?? 0) + 1);
+    t.samples++;
+    detail?.(tid, b, frames);
+  }
+  return [...threads.values()].sort((a, b) => b.samples - a.samples);
+}
+
 /** Maps frames of lcm's bundle to its sources (the bundle is written with a linked source map). */
-class Sources {
+export class Sources {
   private readonly maps = new Map<string, SourceMap | null>();
   constructor(private readonly root: string) {}
 
   frame(c: CallFrame): Frame {
     const fn = c.functionName;
     if (c.url === '' || c.url.startsWith('node:')) return { fn, file: c.url };
-    if (!c.url.startsWith('file://')) return { fn, file: c.url };
-    const file = fileURLToPath(c.url);
+    if (!c.url.startsWith('file://') && !c.url.startsWith('/')) return { fn, file: c.url };
+    const file = c.url.startsWith('/') ? c.url : fileURLToPath(c.url);
     const map = this.map(file);
     if (map) {
       const entry = map.findEntry(c.lineNumber, c.columnNumber) as { originalSource?: string };
@@ -210,7 +343,7 @@ export function bucketsOf(profile: CpuProfile, sources: Sources, sqliteThread: b
 
 export interface ThreadStages {
   scenario: ScenarioId;
-  thread: 'main' | 'SQLite thread';
+  thread: 'main' | 'SQLite thread' | 'other threads';
   /** CPU of the thread per acknowledged request (/proc), µs. */
   cpuUs: number;
   /** Sampled time per request (busy, not idle), µs. */
@@ -234,9 +367,48 @@ function sqliteThreadProfile(dir: string, id: ScenarioId, sources: Sources): Map
   return undefined;
 }
 
-/** The stages of each thread of B, C (lcm) and G (floor) in a run's profile directory. */
+/** The perf map kept beside <id>.perf.txt, if any. */
+function jitMap(perfTxt: string): JitMap | undefined {
+  const file = perfTxt.replace(/\.txt$/, '.map');
+  return fs.existsSync(file) ? new JitMap(fs.readFileSync(file, 'utf8')) : undefined;
+}
+
+/**
+ * From `perf record` (--perf): every sample is a millisecond of CPU of one thread, so a
+ * stage's µs per request is its samples ÷ the requests, no scaling. Threads: the main one
+ * (its id is the pid), the SQLite thread (the one running statements), and the rest
+ * (V8's and libuv's helpers: parallel garbage collection, the checkpointer).
+ */
+function perfStageTables(dir: string, report: BenchReport, sources: Sources): ThreadStages[] {
+  const out: ThreadStages[] = [];
+  for (const r of report.scenarios) {
+    const file = path.join(dir, `${r.id}.perf.txt`);
+    const requests = r.acknowledged ?? 0;
+    const mainTid = r.threads?.find((t) => t.name === 'main')?.tid;
+    if (!fs.existsSync(file) || requests === 0 || mainTid === undefined) continue;
+    const threads = perfThreads(fs.readFileSync(file, 'utf8'), sources, jitMap(file));
+    const us = (samples: number) => (1e6 * samples) / PERF_HZ / requests;
+    const toStages = (buckets: Map<Bucket, number>) => Object.fromEntries([...buckets].map(([b, n]) => [b, us(n)])) as Partial<Record<Stage, number>>;
+    const main = threads.find((t) => t.tid === mainTid);
+    const sqlite = threads.find((t) => t.tid !== mainTid && (t.buckets.get('SQLite statements') ?? 0) > 0);
+    const rest = threads.filter((t) => t !== main && t !== sqlite);
+    const merged = new Map<Bucket, number>();
+    for (const t of rest) for (const [b, n] of t.buckets) merged.set(b, (merged.get(b) ?? 0) + n);
+    const total = (ts: readonly PerfThread[]) => us(ts.reduce((a, t) => a + t.samples, 0));
+    if (main) out.push({ scenario: r.id, thread: 'main', cpuUs: total([main]), sampledUs: total([main]), stages: toStages(main.buckets), estimated: [] });
+    if (sqlite) out.push({ scenario: r.id, thread: 'SQLite thread', cpuUs: total([sqlite]), sampledUs: total([sqlite]), stages: toStages(sqlite.buckets), estimated: [] });
+    if (rest.length) out.push({ scenario: r.id, thread: 'other threads', cpuUs: total(rest), sampledUs: total(rest), stages: toStages(merged), estimated: [] });
+  }
+  return out;
+}
+
+/**
+ * The stages of each thread of B, C (lcm) and G (floor) in a run's profile directory: from
+ * perf's samples when the run was under --perf, else from V8's profiles (--profile).
+ */
 export function stageTables(dir: string, report: BenchReport, root: string): ThreadStages[] {
   const sources = new Sources(root);
+  if (fs.readdirSync(dir).some((f) => f.endsWith('.perf.txt'))) return perfStageTables(dir, report, sources);
   const out: ThreadStages[] = [];
   for (const r of report.scenarios.filter((s) => ['B', 'C', 'G', 'D', 'F'].includes(s.id))) {
     const main = path.join(dir, `${r.id}.cpuprofile`);
@@ -282,7 +454,7 @@ const fmt = (v: number | undefined) => (v === undefined || v < 0.05 ? '–' : v 
 
 /** The table of docs/performance.md: a row per stage, a column per scenario and thread. */
 export function formatStages(tables: readonly ThreadStages[]): string {
-  const label = (t: ThreadStages) => `${t.scenario === 'G' ? 'floor (G)' : `lcm ${t.scenario}`}${t.scenario === 'G' ? '' : `, ${t.thread === 'main' ? 'main thread' : 'SQLite thread'}`}`;
+  const label = (t: ThreadStages) => `${t.scenario === 'G' ? 'floor (G)' : `lcm ${t.scenario}`}, ${t.thread === 'main' ? (t.scenario === 'G' ? 'its thread' : 'main thread') : t.thread}`;
   const head = `| µs of CPU per request | ${tables.map(label).join(' | ')} |`;
   const rule = `|---|${tables.map(() => '---:').join('|')}|`;
   const rows = STAGES.filter((s) => tables.some((t) => (t.stages[s] ?? 0) >= 0.05)).map(
@@ -290,7 +462,8 @@ export function formatStages(tables: readonly ThreadStages[]): string {
   );
   const total = `| **thread CPU per request** | ${tables.map((t) => `**${fmt(t.cpuUs)}**`).join(' | ')} |`;
   const sampled = `| time on the thread per request (samples) | ${tables.map((t) => fmt(t.sampledUs)).join(' | ')} |`;
-  return [head, rule, ...rows, total, sampled].join('\n');
+  // perf's samples are CPU: the two lines would be the same.
+  return [head, rule, ...rows, total, ...(tables.some((t) => t.sampledUs !== t.cpuUs) ? [sampled] : [])].join('\n');
 }
 
 function main(): void {
@@ -301,6 +474,31 @@ function main(): void {
     process.exit(2);
   }
   const report = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchReport;
+  if (values.detail?.endsWith('.perf.txt')) {
+    // --detail B.perf.txt: per thread and stage, the innermost JavaScript function and native symbol of the samples.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const counts = new Map<string, Map<string, number>>();
+    const add = (key: string, name: string) => {
+      const m = counts.get(key) ?? new Map<string, number>();
+      m.set(name, (m.get(name) ?? 0) + 1);
+      counts.set(key, m);
+    };
+    const file = path.join(dir, values.detail);
+    const threads = perfThreads(fs.readFileSync(file, 'utf8'), new Sources(root), jitMap(file), (tid, b, frames) => {
+      const js = frames.find((f) => f.file !== '' && f.file !== '[kernel]');
+      add(`${tid} ${b}`, `js: ${js ? `${js.fn || '(anonymous)'} ${js.file}` : '(none)'}`);
+      add(`${tid} ${b}`, `native: ${frames[0]!.fn}${frames[0]!.file === '[kernel]' ? ' [kernel]' : ''}`);
+    });
+    for (const t of threads.slice(0, 4)) {
+      process.stdout.write(`thread ${t.tid}: ${t.samples} samples\n`);
+      for (const [b, n] of [...t.buckets].sort((x, y) => y[1] - x[1])) {
+        process.stdout.write(`  ${b}: ${n}\n`);
+        const top = [...(counts.get(`${t.tid} ${b}`) ?? [])].sort((x, y) => y[1] - x[1]);
+        for (const kind of ['js: ', 'native: ']) for (const [name, c] of top.filter(([k]) => k.startsWith(kind)).slice(0, 6)) process.stdout.write(`    ${String(c).padStart(6)}  ${name}\n`);
+      }
+    }
+    return;
+  }
   if (values.detail) {
     // --detail B.cpuprofile: the functions (self time, ms) inside each stage of one profile.
     const file = path.join(dir, values.detail);

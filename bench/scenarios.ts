@@ -1,12 +1,11 @@
 // One function per kind of scenario: the ceiling server (A), ClientUpdate against a running
 // lcm server (B, C, D, F) or the hand-written floor server (G), and the PostgreSQL ceiling
 // (E). Each returns its ScenarioResult.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
-import { BENCH_DIR, freePort, onCleanup, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
-import { PERF_HZ } from './stages.ts';
+import { BENCH_DIR, freePort, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
+import { PERF_NODE_FLAGS, perfScript, startPerf } from './perf-record.ts';
 import type { CpuUse, Service, Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startFlags, startLcm } from './lcm-server.ts';
@@ -125,46 +124,6 @@ async function lcmToken(db: BenchDatabase): Promise<string> {
   } finally {
     await server.stop();
   }
-}
-
-/** Node flags under --perf: JIT code and interpreted frames named in /tmp/perf-<pid>.map. */
-const PERF_NODE_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
-
-/** `perf record` of every thread of `pid`: on-CPU samples (cpu-clock) with call stacks. */
-function startPerf(pid: number, file: string): { stop(): Promise<void> } {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const child = spawn('perf', ['record', '-e', 'cpu-clock', '-F', String(PERF_HZ), '-g', '-p', String(pid), '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = onCleanup(async () => {
-    if (child.exitCode === null) child.kill('SIGINT');
-    await exited;
-  });
-  return {
-    async stop() {
-      await stop();
-      if (!fs.existsSync(file)) throw new Error(`perf record wrote nothing: ${err}`);
-    },
-  };
-}
-
-/** <base>.perf.txt: the samples as `perf script` prints them, JIT frames named by the server's perf map. */
-async function perfScript(pid: number, base: string): Promise<void> {
-  const out = fs.openSync(`${base}.perf.txt`, 'w');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('perf', ['script', '-i', `${base}.perf.data`, '-F', 'tid,ip,sym,dso'], { stdio: ['ignore', out, 'ignore'] });
-      child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`perf script exited with ${code}`))));
-    });
-  } finally {
-    fs.closeSync(out);
-  }
-  // Kept: perf names a JIT address by the first entry that covers it, which may be code
-  // collected long before; bench/stages.ts resolves them again, the latest entry winning.
-  if (fs.existsSync(`/tmp/perf-${pid}.map`)) fs.renameSync(`/tmp/perf-${pid}.map`, `${base}.perf.map`);
-  fs.rmSync(`${base}.perf.data`, { force: true });
 }
 
 /** CPU µs per request of each thread between two readings. */

@@ -85,7 +85,7 @@ const FLOOR: Record<string, Stage> = {
   inSavepoint: 'SQLite statements',
   flush: 'SQLite statements',
   commitBatch: 'commit + fsync',
-  send: 'encode',
+  send: 'HTTP + fastify',
   metrics: 'logging + metrics',
 };
 const READS = fns('readParticipants', 'existingOperators', 'posesByCode', 'activeSitesByCode', 'toParticipant', 'toPosRef', 'read');

@@ -7,8 +7,12 @@ import path from 'node:path';
 import { onCleanup } from './processes.ts';
 import { PERF_HZ } from './stages.ts';
 
-/** Node flags under --perf: JIT code and interpreted frames named in /tmp/perf-<pid>.map. */
-export const PERF_NODE_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+/**
+ * Node flags under --perf: JIT code and interpreted frames named in /tmp/perf-<pid>.map. The
+ * flag also starts V8's own log, one file per isolate in the working directory unless told
+ * otherwise: one file in `dir` instead, removed by perfScript.
+ */
+export const perfNodeFlags = (dir: string): string[] => ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${path.join(dir, 'v8.log')}`];
 
 /** `perf record` of every thread of `pid`: on-CPU samples (cpu-clock) with call stacks. */
 export function startPerf(pid: number, file: string): { stop(): Promise<void> } {
@@ -49,4 +53,5 @@ export async function perfScript(pid: number, base: string): Promise<void> {
     fs.rmSync(map);
   }
   fs.rmSync(`${base}.perf.data`, { force: true });
+  fs.rmSync(path.join(path.dirname(base), 'v8.log'), { force: true });
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
 import { BENCH_DIR, freePort, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
-import { PERF_NODE_FLAGS, perfScript, startPerf } from './perf-record.ts';
+import { perfNodeFlags, perfScript, startPerf } from './perf-record.ts';
 import type { CpuUse, Service, Worker } from './processes.ts';
 import { log } from './log.ts';
 import { groupCommitCounters, signIn, startFlags, startLcm } from './lcm-server.ts';
@@ -143,13 +143,14 @@ function threadCosts(pid: number, before: ReturnType<typeof threadCpuSeconds>, a
 export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void): Promise<void> {
   const profileDir = opts.profileDir;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  if (opts.perfDir) fs.mkdirSync(opts.perfDir, { recursive: true });
   let token: string | undefined;
   for (const run of runs) {
     const floor = run.server === 'floor';
     if (floor && token === undefined) token = await lcmToken(db);
     const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
     log(`   starting ${floor ? 'the floor server' : 'lcm serve'}`);
-    const nodeFlags = opts.perfDir ? PERF_NODE_FLAGS : [];
+    const nodeFlags = opts.perfDir ? perfNodeFlags(opts.perfDir) : [];
     const server = floor ? await startFloor(db.database, profileDir, nodeFlags) : await startLcm(db.database, { profileDir, nodeFlags });
     let load: LoadResult;
     let before: Counts;

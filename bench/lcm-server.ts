@@ -25,10 +25,10 @@ export async function startLcm(database: string, options: LcmOptions = {}): Prom
   const port = await freePort();
   const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   // One process: its VmHWM is the server's peak RSS (LCM_WORKERS > 1 would fork workers).
+  // Profiled too, it runs the bundle, what is deployed: bench/stages.ts reads the bundle's
+  // source map to name each frame's source file.
   return startService([...startFlags(), ...prof, ...(options.nodeFlags ?? []), 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
-    // Profiled too, it runs the bundle, what is deployed: bench/stages.ts reads the bundle's
-    // source map to name each frame's source file.
     LCM_WORKERS: '1',
   });
 }

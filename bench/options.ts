@@ -14,7 +14,7 @@ export interface BenchOptions {
   largeParticipants: number;
   only: ReadonlySet<ScenarioId>;
   pgAdminUrl: string;
-  /** Run the lcm servers under --cpu-prof and keep their profiles here. */
+  /** Run the lcm and floor servers under --cpu-prof and keep their profiles here. */
   profileDir: string | undefined;
   /** Record the lcm and floor servers with `perf record` (on-CPU samples of every thread) into here. */
   perfDir: string | undefined;

@@ -9,14 +9,14 @@ import type { BenchReport, Check, ScenarioId, ScenarioResult } from './types.ts'
  * doing the same durable work), PostgreSQL alone (E), and ten times the data (F/B). `bound`:
  * a missed one gets the line of cpuBounds.
  */
-export const RATIOS: readonly { num: ScenarioId; den: ScenarioId; min: number; bound: boolean }[] = [
+const RATIOS: readonly { num: ScenarioId; den: ScenarioId; min: number; bound: boolean }[] = [
   { num: 'B', den: 'G', min: 1.0, bound: true },
   { num: 'C', den: 'G', min: 0.9, bound: true },
   { num: 'D', den: 'E', min: 0.6, bound: true },
   { num: 'F', den: 'B', min: 0.9, bound: false },
 ];
 /** Printed for information, not targets: against a server that writes nothing (A). */
-export const INFO_RATIOS: readonly { num: ScenarioId; den: ScenarioId }[] = [
+const INFO_RATIOS: readonly { num: ScenarioId; den: ScenarioId }[] = [
   { num: 'B', den: 'A' },
   { num: 'C', den: 'A' },
 ];

@@ -1,22 +1,22 @@
-// Where a ClientUpdate's CPU goes, stage by stage, in lcm (B, C) and in the floor (G): the
-// per-stage table of docs/performance.md, from the CPU profiles of a bench run under
-// --profile and that run's per-thread CPU:
-//   npm run bench -- --only B,G,C --profile DIR     (prints this table at the end)
-//   node --import tsx bench/stages.ts DIR [--json]  (again, from DIR/results.json and DIR/*.cpuprofile)
-//   node --import tsx bench/stages.ts DIR --detail B.cpuprofile   (the functions inside each stage)
+// Where a ClientUpdate's CPU goes, stage by stage and thread by thread, in lcm (B, C, …)
+// and in the floor (G): the per-stage table of docs/performance.md.
+//   npm run bench -- --only B,G,C --perf DIR          (prints the table at the end of the run)
+//   node --import tsx bench/stages.ts DIR [--json]    (again, from the files kept in DIR)
+//   node --import tsx bench/stages.ts DIR --detail B.perf.txt   (each stage's functions and symbols)
 //
-// Method. A V8 profile samples a thread every millisecond of wall time, with the whole
-// JavaScript stack; native work (a better-sqlite3 statement, a postMessage) is sampled as
-// the JavaScript that called it. Each sample goes to the stage of the innermost frame that
-// names one (STAGE_RULES), within the window between the first and the last sample of a
-// request. Samples measure time on the thread, which on a busy machine includes waiting
-// for a core; the thread's CPU (/proc/<pid>/task/<tid>/stat over warm-up and measurement)
-// is what counts. So each thread's samples are scaled to its CPU per request: lcm's main
-// thread blocks nowhere, so all its stages scale alike. A thread that fsyncs spends the
-// COMMIT mostly waiting: the floor measures the CPU of its COMMITs itself
-// (floor_commit_cpu_seconds_total), and its other stages take the rest of its CPU; lcm's
-// SQLite thread is given the main thread's scale for its statements and messages, and its
-// COMMIT the rest of its CPU (an estimate, marked ≈).
+// Each sample goes to the stage of the innermost frame that names one (frameStage; lcm's
+// bundle is mapped back to its source files by its source map), better-sqlite3's native
+// calls by what SQLite does in them (sqliteStage), the garbage collector and V8's compiler
+// by their symbols.
+//
+// --perf (perf-record.ts): `perf record -e cpu-clock` samples a thread only while it runs,
+// kernel included, so samples ÷ rate ÷ requests is CPU per request as it is. --profile: V8's
+// own profiles sample wall time, which on a busy machine includes waiting for a core, and
+// a COMMIT's fsync. There each thread's samples are scaled to its CPU per request from
+// /proc: lcm's main thread blocks nowhere, so its stages scale alike; the floor measures
+// its COMMITs' CPU itself (floor_commit_cpu_seconds_total) and its other stages share the
+// rest; lcm's SQLite thread gets the main thread's scale for its statements and its COMMIT
+// the rest of its CPU (an estimate, marked ≈).
 import fs from 'node:fs';
 import path from 'node:path';
 import { SourceMap } from 'node:module';

@@ -9,10 +9,12 @@ import { MANAGER_LOGIN } from './populate.ts';
 export interface LcmOptions {
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   profileDir?: string | undefined;
+  /** More node flags (--perf-basic-prof for perf record). */
+  nodeFlags?: readonly string[];
 }
 
 /** The node flags `npm start` runs the server with (package.json), so that the bench measures what is deployed. */
-function startFlags(): string[] {
+export function startFlags(): string[] {
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const m = /^node ((?:--\S+ )*)bin\/lcm\.js serve$/.exec(start);
   if (!m) throw new Error(`package.json's start script is not "node [flags] bin/lcm.js serve": ${start}`);
@@ -23,11 +25,11 @@ export async function startLcm(database: string, options: LcmOptions = {}): Prom
   const port = await freePort();
   const prof = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   // One process: its VmHWM is the server's peak RSS (LCM_WORKERS > 1 would fork workers).
-  return startService([...startFlags(), ...prof, 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
+  // Profiled too, it runs the bundle, what is deployed: bench/stages.ts reads the bundle's
+  // source map to name each frame's source file.
+  return startService([...startFlags(), ...prof, ...(options.nodeFlags ?? []), 'bin/lcm.js', 'serve', '--database', database, '--port', String(port)], port, {
     LCM_LOG_LEVEL: 'warn',
     LCM_WORKERS: '1',
-    // A profile is read by source file: run the sources through tsx rather than the bundle.
-    ...(options.profileDir ? { LCM_TSX: '1' } : {}),
   });
 }
 
@@ -47,6 +49,8 @@ export interface GroupCommitCounters {
   requests: number;
   /** Times a batch was refused as a whole and run again (lcm_group_commit_retried_total). */
   retried: number;
+  /** The floor server's CPU inside COMMIT (floor_commit_cpu_seconds_total); NaN for lcm. */
+  commitCpuSeconds: number;
 }
 
 /** The group-commit counters of GET /metrics, or undefined when the server does not serve them. */
@@ -59,7 +63,7 @@ export async function groupCommitCounters(url: string): Promise<GroupCommitCount
     const text = await res.text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     const counters = { batches: value('lcm_group_commit_batches_total'), requests: value('lcm_group_commit_requests_total'), retried: value('lcm_group_commit_retried_total') };
-    return Object.values(counters).every(Number.isFinite) ? counters : undefined;
+    return Object.values(counters).every(Number.isFinite) ? { ...counters, commitCpuSeconds: value('floor_commit_cpu_seconds_total') } : undefined;
   } catch {
     return undefined;
   }

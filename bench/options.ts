@@ -14,13 +14,17 @@ export interface BenchOptions {
   largeParticipants: number;
   only: ReadonlySet<ScenarioId>;
   pgAdminUrl: string;
-  /** Run the lcm servers under --cpu-prof and keep their profiles here. */
+  /** Run the lcm and floor servers under --cpu-prof and keep their profiles here. */
   profileDir: string | undefined;
+  /** Record the lcm and floor servers with `perf record` (on-CPU samples of every thread) into here. */
+  perfDir: string | undefined;
   resultsDir: string;
   /** Copy the SQLite databases from a cache kept between runs (built on first use). */
   cache: boolean;
   generator: Generator;
   ceiling: Ceiling;
+  /** Exit 1 when a target is missed (else a missed target is reported only). */
+  strict: boolean;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -30,9 +34,13 @@ export const USAGE = `npm run bench -- [options]
   --connections N      concurrent connections / pg clients (default 32)
   --participants N     participants of B–E (default 100000)
   --large N            participants of F (default 1000000)
-  --only A,B,…         run only these scenarios
+  --only A,B,…         run only these scenarios (A–G)
+  --strict             exit 1 when a target is missed (default: report it, exit 0)
   --pg URL             PostgreSQL admin URL (env LCM_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres)
-  --profile DIR        run the servers under node --cpu-prof, profiles into DIR
+  --profile DIR        run the lcm and floor servers under node --cpu-prof, profiles into DIR
+                       (bench/stages.ts DIR: the per-stage table from them, and each stage's functions)
+  --perf DIR           record the lcm and floor servers with perf record (on-CPU samples, every
+                       thread) into DIR, and print the per-stage CPU table (bench/stages.ts DIR)
   --results DIR        where the JSON goes (default bench/results)
   --no-cache           build the SQLite databases afresh instead of copying cached ones
   --generator G        wrk or autocannon (default: wrk when it is on PATH)
@@ -58,10 +66,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       pg: { type: 'string' },
       profile: { type: 'string' },
+      perf: { type: 'string' },
       results: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       generator: { type: 'string' },
       ceiling: { type: 'string', default: 'node' },
+      strict: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -69,13 +79,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+  const all: ScenarioId[] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
   const only = values.only ? values.only.toUpperCase().split(',').map((s) => s.trim()) : all;
   for (const id of only) if (!all.includes(id as ScenarioId)) throw new Error(`--only: unknown scenario ${id}`);
   const hasWrk = onPath('wrk');
   const generator = values.generator ?? (hasWrk ? 'wrk' : 'autocannon');
   if (generator !== 'wrk' && generator !== 'autocannon') throw new Error('--generator must be wrk or autocannon');
   if (values.ceiling !== 'node' && values.ceiling !== 'fastify') throw new Error('--ceiling must be node or fastify');
+  if (values.perf !== undefined && !onPath('perf')) throw new Error('--perf: perf is not on PATH (apt-get install linux-perf)');
+  if (values.perf !== undefined && values.profile !== undefined) throw new Error('--perf and --profile: one profiler at a time');
   if (generator === 'wrk' && !hasWrk) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
   return {
     quick: values.quick,
@@ -87,10 +99,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     only: new Set(only as ScenarioId[]),
     pgAdminUrl: values.pg ?? process.env.LCM_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
+    perfDir: values.perf === undefined ? undefined : path.resolve(values.perf),
     resultsDir: path.resolve(values.results ?? path.join(ROOT, 'bench', 'results')),
     cache: !values['no-cache'],
     generator,
     ceiling: values.ceiling,
+    strict: values.strict,
   };
 }
 

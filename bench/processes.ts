@@ -69,6 +69,28 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** CPU seconds of each thread of a live process (user + system), by thread id, with its name. */
+export function threadCpuSeconds(pid: number): Map<number, { name: string; seconds: number }> {
+  const out = new Map<number, { name: string; seconds: number }>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
 /**
  * Busy time of the whole machine, every core (all but idle and iowait in /proc/stat),
  * seconds; null when unreadable.

@@ -4,26 +4,7 @@
 //   node --import tsx bench/profile-summary.ts PROFILE.cpuprofile [--top 25] [--json]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-}
+import type { CallFrame, CpuProfile } from './cpu-profile.ts';
 
 const isNodeOrNative = (f: CallFrame) => f.url === '' || f.url.startsWith('node:');
 

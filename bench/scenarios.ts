@@ -1,12 +1,14 @@
 // One function per kind of scenario: the ceiling server (A), ClientUpdate against a running
-// lcm server (B, C, D, F), and the PostgreSQL ceiling (E). Each returns its ScenarioResult.
+// lcm server (B, C, D, F) or the hand-written floor server (G), and the PostgreSQL ceiling
+// (E). Each returns its ScenarioResult.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './options.ts';
-import { BENCH_DIR, freePort, peakRssMb, runChild, startService, withCpu } from './processes.ts';
-import type { CpuUse, Worker } from './processes.ts';
+import { BENCH_DIR, freePort, peakRssMb, runChild, startService, threadCpuSeconds, withCpu } from './processes.ts';
+import { perfNodeFlags, perfScript, startPerf } from './perf-record.ts';
+import type { CpuUse, Service, Worker } from './processes.ts';
 import { log } from './log.ts';
-import { groupCommitCounters, signIn, startLcm } from './lcm-server.ts';
+import { groupCommitCounters, signIn, startFlags, startLcm } from './lcm-server.ts';
 import type { GroupCommitCounters } from './lcm-server.ts';
 import { counts, durability, settledCounts } from './db-probe.ts';
 import type { Counts } from './db-probe.ts';
@@ -50,7 +52,14 @@ function groupCommit(before: GroupCommitCounters | undefined, after: GroupCommit
   if (!before || !after || after.batches === before.batches) return null;
   const batches = after.batches - before.batches;
   const requests = after.requests - before.requests;
-  return { batches, requests, meanBatch: Math.round((10 * requests) / batches) / 10, retried: after.retried - before.retried };
+  const commitCpu = after.commitCpuSeconds - before.commitCpuSeconds;
+  return {
+    batches,
+    requests,
+    meanBatch: Math.round((10 * requests) / batches) / 10,
+    retried: after.retried - before.retried,
+    ...(Number.isFinite(commitCpu) ? { commitCpuUsPerRequest: Math.round((10 * 1e6 * commitCpu) / requests) / 10 } : {}),
+  };
 }
 
 export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): Promise<ScenarioResult> {
@@ -66,13 +75,15 @@ export async function ceilingScenario(opts: BenchOptions, loader: LoadWorker): P
 }
 
 /**
- * Keeps the server's main-thread CPU profile as <dir>/<id>.cpuprofile (node names it
- * CPU.<date>.<time>.<pid>.<thread>.<n>); the tsx loader thread's profile is dropped.
+ * Keeps the server's CPU profiles: the main thread's as <dir>/<id>.cpuprofile, every other
+ * thread's (the SQLite thread, the checkpointer, tsx's loader) as <dir>/<id>.thread-<n>.cpuprofile
+ * (node names them CPU.<date>.<time>.<pid>.<thread>.<n>).
  */
-function keepProfile(dir: string, existing: ReadonlySet<string>, id: ScenarioId): void {
+function keepProfiles(dir: string, existing: ReadonlySet<string>, id: ScenarioId): void {
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !existing.has(f))) {
-    if (/\.0\.\d+\.cpuprofile$/.test(f)) fs.renameSync(path.join(dir, f), path.join(dir, `${id}.cpuprofile`));
-    else fs.rmSync(path.join(dir, f));
+    const thread = /\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1];
+    if (thread === undefined) continue;
+    fs.renameSync(path.join(dir, f), path.join(dir, thread === '0' ? `${id}.cpuprofile` : `${id}.thread-${thread}.cpuprofile`));
   }
 }
 
@@ -80,12 +91,49 @@ export interface ClientUpdateRun {
   id: ScenarioId;
   title: string;
   format: BodyFormat;
+  /** What serves it: `lcm serve` (the default), or the hand-written floor server (G). */
+  server?: 'lcm' | 'floor';
 }
 
 export interface BenchDatabase {
   database: string;
   password: string;
   participants: number;
+}
+
+/** The floor server (floor-server.ts) on `database`, with the node flags of `npm start`. */
+async function startFloor(database: string, profileDir: string | undefined, nodeFlags: readonly string[]): Promise<Service> {
+  const port = await freePort();
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return startService([...startFlags(), ...prof, ...nodeFlags, '--import', 'tsx', path.join(BENCH_DIR, 'floor-server.ts'), database, String(port)], port, {});
+}
+
+/** What the floor printed at start: `floor: journal_mode=wal synchronous=2`. */
+function floorDurability(stderr: string): Record<string, string> {
+  const m = /floor: journal_mode=(\S+) synchronous=(\d+)/.exec(stderr);
+  if (!m) return {};
+  const names = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+  return { journal_mode: m[1]!, synchronous: `${m[2]} (${names[Number(m[2])] ?? '?'})` };
+}
+
+/** A manager token issued by lcm for this database (the floor checks lcm's tokens). */
+async function lcmToken(db: BenchDatabase): Promise<string> {
+  const server = await startLcm(db.database, {});
+  try {
+    return await signIn(server.url, db.password);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** CPU µs per request of each thread between two readings. */
+function threadCosts(pid: number, before: ReturnType<typeof threadCpuSeconds>, after: ReturnType<typeof threadCpuSeconds>, requests: number): ScenarioResult['threads'] {
+  if (requests === 0) return [];
+  // Node's threads are all named "node": the main thread is the one whose id is the pid.
+  return [...after]
+    .map(([tid, t]) => ({ tid, name: tid === pid ? 'main' : t.name, cpuUsPerRequest: Math.round((1e6 * (t.seconds - (before.get(tid)?.seconds ?? 0))) / requests) }))
+    .filter((t) => t.cpuUsPerRequest > 0)
+    .sort((a, b) => b.cpuUsPerRequest - a.cpuUsPerRequest);
 }
 
 /**
@@ -95,27 +143,42 @@ export interface BenchDatabase {
 export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void): Promise<void> {
   const profileDir = opts.profileDir;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  if (opts.perfDir) fs.mkdirSync(opts.perfDir, { recursive: true });
+  let token: string | undefined;
   for (const run of runs) {
+    const floor = run.server === 'floor';
+    if (floor && token === undefined) token = await lcmToken(db);
     const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
-    log(`   starting lcm serve`);
-    const server = await startLcm(db.database, { profileDir });
+    log(`   starting ${floor ? 'the floor server' : 'lcm serve'}`);
+    const nodeFlags = opts.perfDir ? perfNodeFlags(opts.perfDir) : [];
+    const server = floor ? await startFloor(db.database, profileDir, nodeFlags) : await startLcm(db.database, { profileDir, nodeFlags });
     let load: LoadResult;
     let before: Counts;
     let peak: number | null;
     let cpu: CpuUse;
     let commits: ScenarioResult['groupCommit'];
+    let threads: ScenarioResult['threads'];
     try {
-      const token = await signIn(server.url, db.password);
+      if (!floor) token = await signIn(server.url, db.password);
       log(`   serving at ${server.url}; ${run.id}: load`);
       before = await settledCounts(db.database);
       const commitsBefore = await groupCommitCounters(server.url);
-      [load, cpu] = await withCpu(server.child.pid!, () => loader.call(loadSpec(opts, server.url, token, run.format, db.participants, run.id)));
-      peak = peakRssMb(server.child.pid!);
+      const pid = server.child.pid!;
+      const threadsBefore = threadCpuSeconds(pid);
+      const recording = opts.perfDir ? startPerf(pid, path.join(opts.perfDir, `${run.id}.perf.data`)) : undefined;
+      try {
+        [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, run.id)));
+      } finally {
+        await recording?.stop();
+      }
+      threads = threadCosts(pid, threadsBefore, threadCpuSeconds(pid), load.okAnswers.warmup + load.okAnswers.measured);
+      peak = peakRssMb(pid);
       commits = groupCommit(commitsBefore, await groupCommitCounters(server.url));
     } finally {
       await server.stop();
     }
-    if (profileDir) keepProfile(profileDir, existing, run.id);
+    if (profileDir) keepProfiles(profileDir, existing, run.id);
+    if (opts.perfDir) await perfScript(server.child.pid!, path.join(opts.perfDir, run.id));
     if (load.errorCodeNonZero > 0) process.stdout.write(`   ${run.id}: ErrorCodes ${JSON.stringify(load.errorCodes)}\n`);
     const acknowledged = load.okAnswers.warmup + load.okAnswers.measured;
     done({
@@ -123,9 +186,12 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       peakRssMb: peak,
       serverCpuPercent: cpu.server,
       machineCpuPercent: cpu.machine,
-      durability: await durability(db.database),
+      // The floor's own connection's setting, as it printed it; lcm's as its openStore sets it.
+      durability: floor ? floorDurability(server.stderr()) : await durability(db.database),
       verified: verify(before, await settledCounts(db.database), acknowledged, 2 * opts.connections),
       groupCommit: commits,
+      threads,
+      acknowledged,
     });
   }
 }

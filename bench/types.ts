@@ -63,7 +63,7 @@ export interface PgCeilingResult extends Measured {
   peakRssMb: number;
 }
 
-export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
 export interface ScenarioResult {
   id: ScenarioId;
@@ -85,8 +85,15 @@ export interface ScenarioResult {
   /** What was checked in the database after the run, and whether it held. */
   verified: { ok: boolean; detail: string } | null;
   /** Group commit during warm-up and measurement (from the server's /metrics): requests per transaction. */
-  groupCommit: { batches: number; requests: number; meanBatch: number; retried: number } | null;
+  groupCommit: { batches: number; requests: number; meanBatch: number; retried: number; commitCpuUsPerRequest?: number } | null;
   participants: number;
+  /**
+   * CPU of each of the server's threads during warm-up and measurement, µs per answered
+   * request (from /proc/<pid>/task/<tid>/stat; names as the kernel has them). Absent for A and E.
+   */
+  threads?: { tid: number; name: string; cpuUsPerRequest: number }[];
+  /** ClientUpdate scenarios: answers with ErrorCode 0, warm-up included (what `threads` is per). */
+  acknowledged?: number;
 }
 
 export interface Check {

@@ -11,7 +11,6 @@ import type { TestStore } from '../helpers/engines.ts';
 import { seed } from '../../src/seed/fixtures.ts';
 import { openStore } from '../../src/db/store.ts';
 import { migrationProvider } from '../../src/db/migrations/index.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { insertParticipants } from '../../src/participant/store/inserts.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { prefixCount, searchQueries } from '../../src/participant/store/search-queries.ts';
@@ -147,7 +146,9 @@ for (const engine of ENGINES) {
         await sql`insert into participants (id, operator_id, surname, name, gender, created_at, updated_at, version)
           values (1, 1, 'ЁЛКИН', 'Пётр', 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0),
                  (2, 1, null, null, 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0)`.execute(store.db);
-        assert.deepEqual((await migrateToLatest(store.db)).applied, ['0005-search']);
+        const upTo = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0005-search');
+        assert.equal(upTo.error, undefined);
+        assert.deepEqual(upTo.results?.map((r) => r.migrationName), ['0005-search']);
         const rows = await store.db.selectFrom('participants').select(['id', 'surname_key', 'name_key']).orderBy('id').execute();
         assert.deepEqual(rows, [
           { id: 1, surname_key: 'елкин', name_key: 'петр' },

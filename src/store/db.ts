@@ -5,14 +5,15 @@ import path from 'node:path';
 import net from 'node:net';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { GroupCommitter } from './group-commit.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SplitDriver, SqliteThread } from './sqlite-thread.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
-import { namePreparedStatements } from './prepared.ts';
+import { StatementSender } from './pg-statements.ts';
+import { TransactionLockPostgresDialect } from './migration-lock.ts';
 import type { TxWork } from './group-commit.ts';
 import { BatchStats } from './batch-queue.ts';
 import type { Database } from './schema.ts';
@@ -73,10 +74,13 @@ export interface OpenOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * PostgreSQL: statement_timeout of the pool's sessions, ms (0 or absent = none). The
+   * PostgreSQL: statement_timeout of the pool's transactions, ms (0 or absent = none), set
+   * with SET LOCAL in each (pg-statements.ts), so that it holds through a pooler too. The
    * server sets it for serving processes; commands (migrations, imports) run unbounded.
    */
   statementTimeoutMs?: number;
+  /** PostgreSQL: told once when the connection refused a named prepared statement (pg-statements.ts). */
+  onPreparedRefused?: (err: unknown) => void;
   /**
    * SQLite, for serving processes: the connection in a worker thread (sqlite-thread.ts), so
    * that statements and commits do not stop the event loop, and WAL checkpoints in another
@@ -134,6 +138,15 @@ function silenceBoundedSocket(ms: number): net.Socket {
 
 export async function openStore(database: string, options: OpenOptions = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
+    // No session settings as startup parameters: a pooler refuses them, and would not keep them.
+    const timeout = options.statementTimeoutMs ?? 0;
+    const sender = new StatementSender({
+      statementTimeoutMs: timeout,
+      // Locks of a transaction whose process stopped talking are freed by the server.
+      idleInTransactionTimeoutMs: timeout ? Math.max(60_000, 3 * timeout) : 0,
+      prepared: options.preparedStatements !== false,
+      onPreparedRefused: options.onPreparedRefused,
+    });
     const pool = new pg.Pool({
       connectionString: database,
       types: pgTypes,
@@ -143,16 +156,9 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
       // Notice a peer that vanished without closing the connection.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
-      ...(options.statementTimeoutMs
-        ? {
-            statement_timeout: options.statementTimeoutMs,
-            // Locks of a transaction whose process stopped talking are freed by the server.
-            idle_in_transaction_session_timeout: Math.max(60_000, 3 * options.statementTimeoutMs),
-            // With statements bounded, a connection silent for longer is dead (a server or
-            // network gone without a word): drop it rather than wait minutes for TCP.
-            stream: () => silenceBoundedSocket(options.statementTimeoutMs! + PG_SILENCE_MARGIN_MS),
-          }
-        : {}),
+      // With statements bounded, a connection silent for longer is dead (a server or
+      // network gone without a word): drop it rather than wait minutes for TCP.
+      ...(timeout ? { stream: () => silenceBoundedSocket(timeout + PG_SILENCE_MARGIN_MS) } : {}),
     });
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => {});
@@ -161,9 +167,9 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     // 'error' on the client. Its next query fails, and the pool drops it on release.
     pool.on('connect', (client) => {
       client.on('error', () => {});
-      if (options.preparedStatements !== false) namePreparedStatements(client);
+      sender.adapt(client);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new TransactionLockPostgresDialect({ pool }) });
     return {
       db,
       engine: 'postgres',

@@ -4,6 +4,11 @@
 export interface Config {
   /** A file path (SQLite) or a postgres:// URL. */
   readonly database: string;
+  /**
+   * Where `lcm migrate` applies migrations when given no --database: a direct PostgreSQL
+   * URL, for services whose `database` goes through a pooler. Absent: `database`.
+   */
+  readonly migrateDatabase: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
@@ -47,6 +52,7 @@ export interface Config {
 
 export const DEFAULTS: Config = Object.freeze({
   database: './data/lcm.sqlite',
+  migrateDatabase: undefined,
   host: '127.0.0.1',
   port: 8080,
   logLevel: 'info',
@@ -71,6 +77,7 @@ export const DEFAULTS: Config = Object.freeze({
 /** Which environment variable feeds which key. */
 export const ENV_VARS = {
   database: 'LCM_DATABASE',
+  migrateDatabase: 'LCM_MIGRATE_DATABASE',
   host: 'LCM_HOST',
   port: 'LCM_PORT',
   logLevel: 'LCM_LOG_LEVEL',

@@ -75,6 +75,10 @@ export class PgBouncer {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
+    // It must not keep the test process alive: stopped by its owner, or at exit.
+    child.unref();
+    (child.stdout as net.Socket).unref();
+    (child.stderr as net.Socket).unref();
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pgbouncer exited at start:\n${this.output}`);

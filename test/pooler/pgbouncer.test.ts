@@ -13,7 +13,8 @@ import pg from 'pg';
 import { Migrator } from 'kysely';
 import { createTestDatabase } from '../helpers/engines.ts';
 import type { TestDatabase } from '../helpers/engines.ts';
-import { PgBouncer } from '../helpers/pgbouncer.ts';
+import fs from 'node:fs';
+import { PGBOUNCER_INI, PgBouncer, testIni } from '../helpers/pgbouncer.ts';
 import { freePort } from '../helpers/net.ts';
 import { ROOT, runLcm } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
@@ -131,6 +132,20 @@ async function historyStart(admin: pg.Client, participants: number[]): Promise<M
   }
   return start;
 }
+
+describe('the PgBouncer configuration of the docs', () => {
+  it('docs/deploy.md shows the settings of docs/pgbouncer.ini, and the tests change only listen_port and auth_file', () => {
+    const settings = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
+    const file = settings(fs.readFileSync(PGBOUNCER_INI, 'utf8'));
+    const deploy = fs.readFileSync(path.join(ROOT, 'docs/deploy.md'), 'utf8');
+    const shown = settings(/```ini\n([\s\S]*?)```/.exec(deploy)![1]!);
+    assert.deepEqual(shown, file);
+    assert.ok(file.includes('pool_mode = transaction'));
+    assert.ok(!file.some((l) => l.startsWith('ignore_startup_parameters')));
+    const changed = settings(testIni(7777, '/tmp/x/userlist.txt')).filter((l, i) => l !== file[i]);
+    assert.deepEqual(changed, ['listen_port = 7777', 'auth_file = /tmp/x/userlist.txt']);
+  });
+});
 
 describe('lcm behind PgBouncer in transaction mode', { skip: PG ? false : 'LCM_TEST_PG is not set' }, () => {
   let bouncer: PgBouncer;

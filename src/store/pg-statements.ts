@@ -46,11 +46,6 @@ export class StatementSender {
     this.beginBounds = this.bounds ? `; ${this.bounds.slice(0, -2)}${idle}` : idle;
   }
 
-  /** Whether registered statements still go named (false after a refusal). */
-  get named(): boolean {
-    return this.prepared;
-  }
-
   /** Makes `client` send its statements this way. */
   adapt(client: pg.PoolClient): void {
     const query = client.query.bind(client) as Query;
@@ -101,6 +96,8 @@ export function literal(value: unknown): string {
   const prepared = prepareValue(value);
   if (prepared === null || prepared === undefined) return 'null';
   const text = Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : String(prepared);
+  // The protocol ends a query's text at a NUL; PostgreSQL refuses NUL in a parameter so.
+  if (text.includes('\0')) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
   const quoted = `'${text.replaceAll("'", "''")}'`;
   // E'' reads backslashes the same whatever standard_conforming_strings says.
   return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;

@@ -29,6 +29,8 @@ describe('parameters written in as literals', () => {
     assert.equal(literal('a\\b'), "E'a\\\\b'");
     assert.equal(literal({ a: "x'y" }), `'{"a":"x''y"}'`);
     assert.throws(() => inlineParameters('select $2', [1]), /No value for parameter \$2/);
+    // A NUL would end the query's text inside the literal: refused as PostgreSQL refuses it in a parameter.
+    assert.throws(() => literal('a\0b'), (err: { code?: string }) => err.code === '22021');
   });
 });
 

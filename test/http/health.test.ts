@@ -8,6 +8,10 @@ import { openStore } from '../../src/store/db.ts';
 import { findManagerByLogin } from '../../src/store/managers.ts';
 import { verifyPassword } from '../../src/domain/password.ts';
 import { createTestDatabase } from '../helpers/engines.ts';
+import { Migrator, sql } from 'kysely';
+import { migrationProvider } from '../../src/store/migrations/index.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { schemaState } from '../../src/store/schema-version.ts';
 
 const QUIET = { logger: false, out: { write: () => true } } as const;
 
@@ -40,6 +44,44 @@ for (const engine of ENGINES) {
       } finally {
         await app.close();
         if (gone !== ts.store) await gone.close();
+      }
+    });
+
+    it(engine === 'sqlite' ? 'a start on an older schema brings it up to date (npm start migrates SQLite itself)' : 'a start on an older schema is refused, naming lcm migrate; after it, the start serves', async () => {
+      const database = await createTestDatabase(engine);
+      const config = loadConfig({}, { database: database.url, port: 0, jwtSecret: 'x'.repeat(32) });
+      try {
+        const store = await openStore(database.url);
+        try {
+          const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0002-auth');
+          assert.equal(error, undefined);
+        } finally {
+          await store.close();
+        }
+        const everyMigration = Object.keys(await migrationProvider.getMigrations());
+        if (engine === 'postgres') {
+          await assert.rejects(startServer(config, QUIET), {
+            message: 'the database schema is older than this release (missing 0003-history): run `lcm migrate` against it (docs/deploy.md#migrations), then start again',
+          });
+          const store2 = await openStore(database.url);
+          try {
+            assert.deepEqual(await schemaState(store2.db, 'postgres'), { kind: 'behind', missing: ['0003-history'] });
+            await migrateToLatest(store2.db);
+            assert.deepEqual(await schemaState(store2.db, 'postgres'), { kind: 'current' });
+          } finally {
+            await store2.close();
+          }
+        }
+        const server = await startServer(config, QUIET);
+        try {
+          assert.equal((await fetch(`${server.url}/health`)).status, 200);
+          const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(server.app.deps.store.db);
+          assert.deepEqual(applied.rows.map((r) => r.name), everyMigration);
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await database.drop();
       }
     });
 

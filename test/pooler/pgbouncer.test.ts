@@ -189,6 +189,8 @@ describe('lcm behind PgBouncer in transaction mode', { skip: PG ? false : 'LCM_T
       await checkHistory(admin, acknowledged, start);
       const refusals = servers.filter((s) => /does not keep prepared statements/.test(s.stderr())).length;
       t.diagnostic(`${n} updates through PgBouncer; ${refusals} of 2 processes met a refused prepared statement and went on unnamed`);
+      // PgBouncer 1.18 does not keep them: the refusal did happen, and no request saw it.
+      assert.ok(refusals >= 1, 'a prepared statement was refused by the pooler');
       for (const s of servers) assert.doesNotMatch(s.stderr(), /unsupported startup parameter|Internal Server Error/);
     } finally {
       await locker.end().catch(() => {});

@@ -45,7 +45,7 @@ export interface Config {
   /**
    * PostgreSQL: send the ClientUpdate batch write as a named prepared statement (parsed and
    * planned once per connection). Off for a pooler that cannot keep them (PgBouncer in
-   * transaction mode before 1.21, or without max_prepared_statements).
+   * transaction mode); left on there, the first refusal turns them off (pg-statements.ts).
    */
   readonly pgPrepared: boolean;
 }

@@ -35,6 +35,7 @@ export function testIni(port: number, authFile: string): string {
 export class PgBouncer {
   private child: ChildProcess | undefined;
   private output = '';
+  private detached = false;
 
   private constructor(
     readonly port: number,
@@ -75,10 +76,7 @@ export class PgBouncer {
     };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
-    // It must not keep the test process alive: stopped by its owner, or at exit.
-    child.unref();
-    (child.stdout as net.Socket).unref();
-    (child.stderr as net.Socket).unref();
+    if (this.detached) this.unrefChild();
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pgbouncer exited at start:\n${this.output}`);
@@ -110,6 +108,20 @@ export class PgBouncer {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** It no longer keeps the test process alive (a shared instance, killed at exit). */
+  detach(): void {
+    this.detached = true;
+    this.unrefChild();
+  }
+
+  private unrefChild(): void {
+    const child = this.child;
+    if (!child) return;
+    child.unref();
+    (child.stdout as net.Socket).unref();
+    (child.stderr as net.Socket).unref();
+  }
+
   /** For process exit: no waiting possible. */
   killNow(): void {
     this.child?.kill('SIGKILL');
@@ -133,6 +145,7 @@ let shared: Promise<PgBouncer> | undefined;
 /** One PgBouncer for the whole test process, stopped when it exits. */
 export function sharedPgBouncer(): Promise<PgBouncer> {
   shared ??= PgBouncer.start().then((b) => {
+    b.detach();
     process.once('exit', () => b.killNow());
     return b;
   });

@@ -223,6 +223,15 @@ describe('lcm behind PgBouncer in transaction mode', { skip: PG ? false : 'LCM_T
       const servers = await Promise.all([serve(pooled), serve(pooled)]);
       try {
         for (const s of servers) assert.match(s.stdout(), /lcm serving /, s.stderr());
+        // One of them created the demo data, and the password it printed is the one that works.
+        const printed = servers.flatMap((s) => [...s.stdout().matchAll(/Demo data created\. Manager login: demo {2}password: (\S+)/g)].map((m) => m[1]!));
+        assert.equal(printed.length, 1, 'the demo data created once');
+        const signedIn = await fetch(`${servers[1]!.base}/ManagerLogin`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'password', username: 'demo', password: printed[0]! }).toString(),
+        });
+        assert.equal(signedIn.status, 200);
         const admin = new pg.Client({ connectionString: empty.direct });
         await admin.connect();
         try {

@@ -5,13 +5,14 @@
 //   SET LOCAL in every transaction, in a round trip the transaction makes anyway: BEGIN
 //   carries them (`begin; set local …`), and a statement that runs on its own (autocommit)
 //   goes as one simple query `set local statement_timeout = N; <statement>`, its parameters
-//   written in as quoted literals (the simple protocol takes no parameters; PostgreSQL reads
-//   an untyped literal as it reads an untyped parameter).
+//   written in as dollar-quoted literals (literal(): the simple protocol takes no parameters;
+//   PostgreSQL reads an untyped literal as it reads an untyped parameter).
 // - Statements registered with prepareOnPostgres, when they run on their own, go as
 //   SQL-level prepared statements: PREPARE once per connection, then EXECUTE. A connection
 //   that does not keep them (a pooler answering "prepared statement … does not exist" or
 //   "… already exists") turns them off for the whole pool, and the statement is sent again
 //   unnamed: the refusal comes before anything of it ran.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { driverError } from './errors.ts';
 import { preparedName } from './prepared.ts';
@@ -90,16 +91,24 @@ function last(result: unknown): Result {
 /** node-postgres's own conversion of a parameter to its text form (dates, arrays, JSON, Buffers). */
 const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): string | Buffer | null } }).utils.prepareValue;
 
-/** `value` as an SQL literal: the text node-postgres would send as its parameter, quoted. */
+/**
+ * `value` as an SQL literal: the text node-postgres would send as its parameter,
+ * dollar-quoted with a random tag that does not occur in it. Inside a dollar quote nothing
+ * is an escape (not a backslash, not a quote, whatever standard_conforming_strings and
+ * backslash_quote say), and `$` is never the second byte of a multibyte character in any
+ * client encoding, so no value can end the literal early. The literal is untyped, as an
+ * untyped parameter is: the statement's casts and context give it its type.
+ */
 export function literal(value: unknown): string {
   const prepared = prepareValue(value);
   if (prepared === null || prepared === undefined) return 'null';
   const text = Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : String(prepared);
   // The protocol ends a query's text at a NUL; PostgreSQL refuses NUL in a parameter so.
   if (text.includes('\0')) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
-  const quoted = `'${text.replaceAll("'", "''")}'`;
-  // E'' reads backslashes the same whatever standard_conforming_strings says.
-  return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+  let tag: string;
+  do tag = `lcm_${randomBytes(6).toString('hex')}`;
+  while (text.includes(tag));
+  return `$${tag}$${text}$${tag}$`;
 }
 
 /**

@@ -4,6 +4,11 @@
 export interface Config {
   /** A file path (SQLite) or a postgres:// URL. */
   readonly database: string;
+  /**
+   * Where `lcm migrate` applies migrations when given no --database: a direct PostgreSQL
+   * URL, for services whose `database` goes through a pooler. Absent: `database`.
+   */
+  readonly migrateDatabase: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
@@ -40,7 +45,7 @@ export interface Config {
   /**
    * PostgreSQL: send the ClientUpdate batch write as a named prepared statement (parsed and
    * planned once per connection). Off for a pooler that cannot keep them (PgBouncer in
-   * transaction mode before 1.21, or without max_prepared_statements).
+   * transaction mode); left on there, the first refusal turns them off (pg-statements.ts).
    */
   readonly pgPrepared: boolean;
   /** How long the answer to an Idempotency-Key is kept, hours (at least 1). */
@@ -53,6 +58,7 @@ export interface Config {
 
 export const DEFAULTS: Config = Object.freeze({
   database: './data/lcm.sqlite',
+  migrateDatabase: undefined,
   host: '127.0.0.1',
   port: 8080,
   logLevel: 'info',
@@ -80,6 +86,7 @@ export const DEFAULTS: Config = Object.freeze({
 /** Which environment variable feeds which key. */
 export const ENV_VARS = {
   database: 'LCM_DATABASE',
+  migrateDatabase: 'LCM_MIGRATE_DATABASE',
   host: 'LCM_HOST',
   port: 'LCM_PORT',
   logLevel: 'LCM_LOG_LEVEL',

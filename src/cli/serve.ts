@@ -17,7 +17,7 @@ export function registerServe(program: Command): void {
   databaseOption(
     program
       .command('serve')
-      .description('Migrate the database, create demo data when it is empty, and serve the API.')
+      .description('Ready the schema (SQLite: migrate it; PostgreSQL: create it on an empty database, refuse an older one: run lcm migrate), create demo data when the database is empty, and serve the API.')
       .option('--host <host>', 'address to listen on (env LCM_HOST, default 127.0.0.1)')
       .option('--port <port>', 'port to listen on (env LCM_PORT, default 8080)')
       .option('--workers <n>', 'worker processes sharing the port, restarted when they die (env LCM_WORKERS, default 1: serve in this process)')

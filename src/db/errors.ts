@@ -94,6 +94,12 @@ export type DriverError =
   | { kind: 'stale-write' }
   /** PostgreSQL chose this transaction as a deadlock victim or a serialization failure. */
   | { kind: 'retryable-conflict' }
+  /**
+   * The connection does not keep named prepared statements (a pooler in transaction mode
+   * answering "prepared statement … does not exist" or "… already exists"): refused before
+   * anything of the statement ran, so it may be sent again unnamed (pg-statements.ts).
+   */
+  | { kind: 'prepared-statement-refused' }
   | { kind: 'unavailable'; reason: Unavailability }
   | { kind: 'other' };
 
@@ -101,6 +107,8 @@ export type DriverError =
 const PG_UNIQUE = '23505';
 const PG_NOT_NULL = '23502';
 const PG_RETRYABLE = new Set(['40P01', '40001']);
+// invalid_sql_statement_name, duplicate_prepared_statement.
+const PG_PREPARED_REFUSED = new Set(['26000', '42P05']);
 const SQLITE_UNIQUE = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 export function driverError(err: unknown): DriverError {
@@ -111,6 +119,7 @@ export function driverError(err: unknown): DriverError {
   if (code !== undefined && SQLITE_UNIQUE.has(code)) return { kind: 'unique-violation', constraint: message };
   if ((code === PG_NOT_NULL && e.column === 'version') || (code === 'SQLITE_CONSTRAINT_NOTNULL' && /participants\.version/.test(message))) return { kind: 'stale-write' };
   if (code !== undefined && PG_RETRYABLE.has(code)) return { kind: 'retryable-conflict' };
+  if (code !== undefined && PG_PREPARED_REFUSED.has(code)) return { kind: 'prepared-statement-refused' };
   const reason = databaseUnavailability(err);
   return reason ? { kind: 'unavailable', reason } : { kind: 'other' };
 }

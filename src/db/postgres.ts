@@ -2,8 +2,9 @@
 // prepared statements) and the type parsers that make its rows read as SQLite's do.
 import net from 'node:net';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
-import { namePreparedStatements } from './prepared.ts';
+import { Kysely } from 'kysely';
+import { StatementSender } from './pg-statements.ts';
+import { TransactionLockPostgresDialect } from './migration-lock.ts';
 import type { Database } from './schema.ts';
 
 export interface PostgresOptions {
@@ -15,12 +16,15 @@ export interface PostgresOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * PostgreSQL: statement_timeout of the pool's sessions, ms (0 or absent = none). The
+   * PostgreSQL: statement_timeout of the pool's transactions, ms (0 or absent = none), set
+   * with SET LOCAL in each (pg-statements.ts), so that it holds through a pooler too. The
    * server sets it for serving processes; commands (migrations, imports) run unbounded.
    */
   statementTimeoutMs?: number;
   /** PostgreSQL: registered statements go as named prepared statements (prepared.ts). Default true. */
   preparedStatements?: boolean;
+  /** PostgreSQL: told once when the connection refused a named prepared statement (pg-statements.ts). */
+  onPreparedRefused?: (err: unknown) => void;
 }
 
 const PG_INT8 = 20;
@@ -76,6 +80,15 @@ function silenceBoundedSocket(ms: number): net.Socket {
 
 /** A Kysely over a new pool for `url`. */
 export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
+  // No session settings as startup parameters: a pooler refuses them, and would not keep them.
+  const timeout = options.statementTimeoutMs ?? 0;
+  const sender = new StatementSender({
+    statementTimeoutMs: timeout,
+    // Locks of a transaction whose process stopped talking are freed by the server.
+    idleInTransactionTimeoutMs: timeout ? Math.max(60_000, 3 * timeout) : 0,
+    prepared: options.preparedStatements !== false,
+    onPreparedRefused: options.onPreparedRefused,
+  });
   const pool = new pg.Pool({
     connectionString: url,
     types: pgTypes,
@@ -85,16 +98,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
     // Notice a peer that vanished without closing the connection.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-    ...(options.statementTimeoutMs
-      ? {
-          statement_timeout: options.statementTimeoutMs,
-          // Locks of a transaction whose process stopped talking are freed by the server.
-          idle_in_transaction_session_timeout: Math.max(60_000, 3 * options.statementTimeoutMs),
-          // With statements bounded, a connection silent for longer is dead (a server or
-          // network gone without a word): drop it rather than wait minutes for TCP.
-          stream: () => silenceBoundedSocket(options.statementTimeoutMs! + PG_SILENCE_MARGIN_MS),
-        }
-      : {}),
+    // With statements bounded, a connection silent for longer is dead (a server or
+    // network gone without a word): drop it rather than wait minutes for TCP.
+    ...(timeout ? { stream: () => silenceBoundedSocket(timeout + PG_SILENCE_MARGIN_MS) } : {}),
   });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
@@ -103,7 +109,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   // 'error' on the client. Its next query fails, and the pool drops it on release.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    if (options.preparedStatements !== false) namePreparedStatements(client);
+    sender.adapt(client);
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new TransactionLockPostgresDialect({ pool }) });
 }

@@ -1,11 +1,12 @@
-// Start-up of a serving process: open and migrate the store, demo data on an empty
-// database, then listen.
+// Start-up of a serving process: open the store and check its schema (migrating it where
+// that is the serving process's job), demo data on an empty database, then listen.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { openStore } from '../db/store.ts';
 import { PG_CONNECT_TIMEOUT_MS } from '../db/postgres.ts';
 import type { OpenOptions, Store } from '../db/store.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { schemaState } from '../db/schema-version.ts';
 import { ensureDemoData, DEMO_LOGIN } from '../seed/demo.ts';
 import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
@@ -30,7 +31,7 @@ export interface StartOptions {
 }
 
 /**
- * Opens the store, brings the schema up to date and creates the demo data on an empty
+ * Opens the store, readies the schema (readySchema) and creates the demo data on an empty
  * database (printing the demo password once), then closes it. `lcm serve --workers N` runs
  * it once in the primary; a single-process start runs it inside startServer.
  */
@@ -43,8 +44,28 @@ export async function prepareDatabase(config: Config, out: { write(text: string)
   }
 }
 
+/**
+ * SQLite (one host, where an upgrade is a restart): brings the schema up to date.
+ * PostgreSQL: a plain query reads which migrations have run. An empty database gets its
+ * schema (the first start; safe when several processes start at once, and through a pooler,
+ * see migration-lock.ts); a current one is served as it is, without a lock; an older one is
+ * refused: there migrating is a release step (`lcm migrate`), run once before the new
+ * release's processes start.
+ */
+async function readySchema(store: Store): Promise<void> {
+  if (store.engine === 'sqlite') {
+    await migrateToLatest(store.db);
+    return;
+  }
+  const state = await schemaState(store.db, store.engine);
+  if (state.kind === 'empty') await migrateToLatest(store.db);
+  if (state.kind === 'behind') {
+    throw new Error(`the database schema is older than this release (missing ${state.missing.join(', ')}): run \`lcm migrate\` against it (docs/deploy.md#migrations), then start again`);
+  }
+}
+
 async function prepare(store: Store, out: { write(text: string): unknown }): Promise<string | undefined> {
-  await migrateToLatest(store.db);
+  await readySchema(store);
   const demoPassword = await ensureDemoData(store.db, store.engine);
   if (demoPassword) {
     // Shown once, on the terminal only: it is not kept anywhere in clear.
@@ -68,6 +89,12 @@ export function servingStoreOptions(config: Config): OpenOptions {
     connectTimeoutMs: config.dbTimeoutMs > 0 ? Math.min(PG_CONNECT_TIMEOUT_MS, config.dbTimeoutMs) : PG_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.dbTimeoutMs,
     preparedStatements: config.pgPrepared,
+    onPreparedRefused: (err) => {
+      process.stderr.write(
+        `lcm: the database connection does not keep prepared statements (${err instanceof Error ? err.message : String(err)}; a pooler in transaction mode?): ` +
+          'sending them unnamed from now on; set LCM_PG_PREPARED=off to skip the attempt\n',
+      );
+    },
     serving: true,
   };
 }

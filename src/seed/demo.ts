@@ -31,6 +31,10 @@ export function demoFixtures(password: string): Fixtures {
 export async function ensureDemoData(db: Kysely<Database>, engine: Engine): Promise<string | undefined> {
   const any = await db.selectFrom('operators').select('id').limit(1).executeTakeFirst();
   if (any) return undefined;
+  // Several processes starting at once on one empty database: one of them creates the demo
+  // data (a later seed would replace the demo password another one printed).
+  const claimed = await db.insertInto('settings').values({ key: 'demo_data', value: new Date().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+  if (!claimed) return undefined;
   const password = randomBytes(9).toString('base64url');
   await seed(db, engine, demoFixtures(password));
   return password;

@@ -13,6 +13,8 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seed } from '../../src/seed/fixtures.ts';
 import { findParticipant } from '../../src/participant/store/participants.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
+import { runLcm } from '../helpers/cli.ts';
+import { freePort } from '../helpers/net.ts';
 
 for (const engine of ENGINES) {
   describe(`store on ${engine}`, () => {
@@ -34,6 +36,38 @@ for (const engine of ENGINES) {
         await database.drop();
       }
     });
+
+    it('a failed migration is named, with the database\'s own message, by migrateToLatest and by lcm migrate' + (engine === 'postgres' ? '; the whole run is undone' : ''), async () => {
+      const database = await createTestDatabase(engine);
+      const store = await openStore(database.url);
+      try {
+        // 0002-auth creates this table: its migration fails after 0001-initial's succeeded.
+        await sql`create table settings (x integer)`.execute(store.db);
+        await assert.rejects(migrateToLatest(store.db), (err: Error) => {
+          assert.match(err.message, engine === 'postgres' ? /^Migration 0002-auth failed: relation "settings" already exists$/ : /^Migration 0002-auth failed: table [`"]?settings[`"]? already exists$/);
+          return true;
+        });
+        const cli = await runLcm(['migrate', '--database', database.url]);
+        assert.equal(cli.code, 1);
+        assert.match(cli.stderr, /^lcm: Migration 0002-auth failed: .*settings.* already exists\n$/);
+        const applied = (await sql<{ name: string }>`select name from kysely_migration`.execute(store.db)).rows.map((r) => r.name);
+        // PostgreSQL runs all of it in one transaction: 0001-initial is undone with the failure.
+        assert.deepEqual(applied, engine === 'postgres' ? [] : ['0001-initial']);
+      } finally {
+        await store.close();
+        await database.drop();
+      }
+    });
+
+    if (engine === 'postgres') {
+      it('a run that cannot start says so with the driver\'s message', async () => {
+        const url = new URL(process.env.LCM_TEST_PG!);
+        url.port = String(await freePort());
+        const cli = await runLcm(['migrate'], { LCM_DATABASE: 'unused.sqlite', LCM_MIGRATE_DATABASE: url.toString() });
+        assert.equal(cli.code, 1);
+        assert.match(cli.stderr, /^lcm: Migrations could not run: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
+      });
+    }
 
     if (engine === 'sqlite') {
       it('opens SQLite with WAL, synchronous=FULL, foreign keys, a busy timeout and 2 KiB pages', async () => {

@@ -8,6 +8,10 @@ import { openStore } from '../../src/db/store.ts';
 import { findManagerByLogin } from '../../src/auth/store/managers.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { createTestDatabase } from '../helpers/engines.ts';
+import { Migrator, sql } from 'kysely';
+import { migrationProvider } from '../../src/db/migrations/index.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { schemaState } from '../../src/db/schema-version.ts';
 
 const QUIET = { logger: false, out: { write: () => true } } as const;
 
@@ -40,6 +44,47 @@ for (const engine of ENGINES) {
       } finally {
         await app.close();
         if (gone !== ts.store) await gone.close();
+      }
+    });
+
+    it(engine === 'sqlite' ? 'a start on an older schema brings it up to date (npm start migrates SQLite itself)' : 'a start on an older schema is refused, naming lcm migrate; after it, the start serves', async () => {
+      const database = await createTestDatabase(engine);
+      const config = loadConfig({}, { database: database.url, port: 0, jwtSecret: 'x'.repeat(32) });
+      try {
+        const store = await openStore(database.url);
+        try {
+          const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0002-auth');
+          assert.equal(error, undefined);
+        } finally {
+          await store.close();
+        }
+        const everyMigration = Object.keys(await migrationProvider.getMigrations());
+        // Every migration after 0002-auth, as the migrations index lists them (0003 … 0006 and later ones).
+        const later = everyMigration.slice(everyMigration.indexOf('0002-auth') + 1);
+        assert.ok(later.includes('0006-sign-in'));
+        if (engine === 'postgres') {
+          await assert.rejects(startServer(config, QUIET), {
+            message: `the database schema is older than this release (missing ${later.join(', ')}): run \`lcm migrate\` against it (docs/deploy.md#migrations), then start again`,
+          });
+          const store2 = await openStore(database.url);
+          try {
+            assert.deepEqual(await schemaState(store2.db, 'postgres'), { kind: 'behind', missing: later });
+            await migrateToLatest(store2.db);
+            assert.deepEqual(await schemaState(store2.db, 'postgres'), { kind: 'current' });
+          } finally {
+            await store2.close();
+          }
+        }
+        const server = await startServer(config, QUIET);
+        try {
+          assert.equal((await fetch(`${server.url}/health`)).status, 200);
+          const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(server.app.deps.store.db);
+          assert.deepEqual(applied.rows.map((r) => r.name), everyMigration);
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await database.drop();
       }
     });
 

@@ -9,6 +9,7 @@ import { ensureDemoData, DEMO_LOGIN } from '../store/demo.ts';
 import { buildApp } from './app.ts';
 import type { AppOptions } from './app.ts';
 import { startDispatcher } from '../webhooks/dispatcher.ts';
+import { listenError } from './listen-error.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -80,7 +81,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const app = await buildApp({ config, store, logger: options.logger });
-  const url = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start.
+    await app.close();
+    await store.close();
+    throw listenError(err, config.host, config.port);
+  }
   const where = store.engine === 'sqlite' ? store.file : 'postgresql';
   out.write(`lcm serving ${url} (database: ${where}${options.prepared ? `, pid ${process.pid}` : ''})\n`);
   // Change events reach the webhooks from every serving process; see claimDeliveries.

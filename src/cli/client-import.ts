@@ -55,7 +55,7 @@ async function runImport(file: string, flags: ImportFlags): Promise<void> {
     } finally {
       bar?.stop();
     }
-  });
+  }, { create: true });
 
   writeRejects(rejectsFile, head.fields, summary);
   process.stdout.write(

@@ -4,6 +4,7 @@ import type { FieldDecl, MessageDecl, OperationDecl } from '../../contract/types
 import { escapeHtml, page, table } from './html.ts';
 import { apiTitle, helpTypeName, nestedTypes } from './naming.ts';
 import { formSample, jsonSample, xmlSample } from './samples.ts';
+import { SIGN_IN_NOTE } from './sign-in-note.ts';
 
 function fieldTable(fields: readonly FieldDecl[], caption: string): string {
   return table(
@@ -48,6 +49,7 @@ export function operationPage(op: OperationDecl): string {
     `<p><a href="/Help">Help Page Home</a></p>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(op.summary)}</p>
+${SIGN_IN_NOTE}
 <h2>Request Information</h2>
 <h3>URI Parameters</h3><p>None.</p>
 <h3>Body Parameters</h3>${messageSection(op.request)}

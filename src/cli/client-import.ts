@@ -94,7 +94,7 @@ async function chooseOperator(store: Store, flag: string | undefined): Promise<n
     return id;
   }
   const ops = await store.db.selectFrom('operators').select('id').limit(2).execute();
-  if (ops.length !== 1) throw new UsageError(ops.length === 0 ? 'there is no operator: seed one first' : 'there are several operators: give --operator');
+  if (ops.length !== 1) throw new UsageError(ops.length === 0 ? 'there is no operator: seed one first (lcm seed FILE with an "operators" entry; see docs/import.md)' : 'there are several operators: give --operator');
   return ops[0]!.id;
 }
 

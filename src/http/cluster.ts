@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import { isPostgresUrl } from '../config.ts';
 import { prepareDatabase, startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
-import { listenError } from './listen-error.ts';
+import { isListenError, listenError } from './listen-error.ts';
 
 type Out = { write(text: string): unknown };
 
@@ -171,6 +171,8 @@ export async function runWorker(config: Config): Promise<void> {
   try {
     running = await startServer(config, { prepared: true });
   } catch (e) {
+    // Other failures (the database not reachable yet) end this worker, to be replaced.
+    if (!isListenError(e)) throw e;
     const reason = listenError(e, config.host, config.port).message;
     // The primary says it once for all workers; exit only once it has the message.
     process.send?.({ lcmStartFailed: reason } satisfies StartFailed, () => process.exit(1));

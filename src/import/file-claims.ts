@@ -5,6 +5,8 @@
 // holds the committed rows' values, so only the participants they wrote are kept — one small
 // entry per row, so that a file of millions of rows streams in bounded memory.
 
+import { IntMap } from '../lib/int-map.ts';
+
 export type ClaimKind = 'id' | 'phone' | 'email' | 'contragentId' | 'card';
 
 export interface Claim {
@@ -21,7 +23,7 @@ export interface Writer {
 
 export class FileClaims {
   /** Participant id → line of the committed row that wrote it, negative when it was created without Client. */
-  private readonly written = new Map<number, number>();
+  private readonly written = new IntMap();
   private pending = new Map<string, Claim>();
   private pendingWritten: [number, number][] = [];
 

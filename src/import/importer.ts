@@ -23,9 +23,12 @@ import type { CsvRecord } from './csv-records.ts';
 import type { Header } from './columns.ts';
 import { readRow } from './columns.ts';
 import { FileClaims } from './file-claims.ts';
+import { collectGarbage } from '../lib/collect-garbage.ts';
 import type { ClaimKind } from './file-claims.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
+/** Rows between full garbage collections: memory stays bounded whatever the file's size. */
+const COLLECT_EVERY_ROWS = 5_000;
 
 export interface Reject {
   line: number;
@@ -86,6 +89,7 @@ export async function importParticipants(store: Store, header: Header, records: 
       batch = [];
       options.onProgress?.(rows);
     }
+    if (rows % COLLECT_EVERY_ROWS === 0) collectGarbage();
   }
   if (batch.length > 0) add(counts, await runBatch(ctx, batch));
   options.onProgress?.(rows);

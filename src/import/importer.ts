@@ -28,7 +28,7 @@ import type { ClaimKind } from './file-claims.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 /** Rows between full garbage collections: memory stays bounded whatever the file's size. */
-const COLLECT_EVERY_ROWS = 5_000;
+const COLLECT_EVERY_ROWS = 2_000;
 
 export interface Reject {
   line: number;

@@ -106,7 +106,8 @@ function readPhone(raw: Raw, field: string): number | undefined {
   const text = blankAsAbsent(raw, field, 'целое число');
   if (text === undefined) return undefined;
   const digits = phoneDigits(text);
-  // Not a written phone: read as any integer, which names the field as before ("1.0" still passes).
+  // Not a written phone (a letter, more than 15 digits): read as any integer, so that what
+  // cannot be read is refused naming the field, and a long number is ErrorCode 6 as before.
   return digits === undefined ? readInteger('int64', raw, field) : Number(digits);
 }
 

@@ -20,7 +20,7 @@ import type { Db } from '../db/directory.ts';
 
 export type ClientSearchRequest = RequestOf<ClientSearch>;
 export type ClientSearchResponse = ResponseOf<ClientSearch>;
-type Found = ClientSearchResponse['Clients'][number];
+type Found = NonNullable<ClientSearchResponse['Clients']>[number];
 
 const fail = (code: number, field?: string): ClientSearchResponse => ({ ...resultFor(clientSearch, code, field), Clients: [] });
 

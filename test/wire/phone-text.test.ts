@@ -9,6 +9,27 @@ import { bearer } from '../helpers/http.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
 import { loginPhone } from '../../src/auth/login-phone.ts';
 import { readHeader, readRow } from '../../src/import/columns.ts';
+import { searchTerms } from '../../src/participant/search.ts';
+import type { FieldDecl, FieldType } from '../../src/contract/types.ts';
+import { clientUpdate } from '../../src/contract/client-update.ts';
+import { clientCreate } from '../../src/contract/client-create.ts';
+import { getClient } from '../../src/contract/get-client.ts';
+import { clientInfo } from '../../src/contract/client-info.ts';
+import { clientHistory } from '../../src/contract/client-history.ts';
+import { clientSearch } from '../../src/contract/client-search.ts';
+import { clientConsents } from '../../src/contract/client-consents.ts';
+import { clientDeliveries } from '../../src/contract/client-deliveries.ts';
+import { getConfirmCode } from '../../src/contract/get-confirm-code.ts';
+import { setClientPassword } from '../../src/contract/set-client-password.ts';
+
+const OPERATIONS = [clientUpdate, clientCreate, getClient, clientInfo, clientHistory, clientSearch, clientConsents, clientDeliveries, getConfirmCode, setClientPassword];
+
+/** Every request field of a message and its nested objects, with its path. */
+function requestFields(fields: readonly FieldDecl[], path = ''): [string, FieldDecl][] {
+  const nested = (type: FieldType, at: string): [string, FieldDecl][] =>
+    typeof type === 'string' ? [] : type.kind === 'object' ? requestFields(type.fields, `${at}.`) : nested(type.of, at);
+  return fields.flatMap((f) => [[`${path}${f.name}`, f] as [string, FieldDecl], ...nested(f.type, `${path}${f.name}`)]);
+}
 
 const NS = 'http://schemas.datacontract.org/2004/07/LCManagerPartner.Models';
 const WRITTEN = ['+7 (916) 123-45-67', '8 916 123 45 67', '916.123.45.67', '+79161234567', '9161234567'];
@@ -64,6 +85,52 @@ describe('phones written as text', () => {
         assert.equal(res.body.ErrorCode, 100);
         assert.match(String(res.body.Message), /Phone/, `${format} ${text}`);
       }
+    }
+  });
+
+  it('every phone field of every operation is read by the one reader (format phone)', () => {
+    const phones = OPERATIONS.flatMap((op) => requestFields(op.request.fields).filter(([, f]) => /phone/i.test(f.name)).map(([at, f]) => [`${op.name}.${at}`, f.format] as const));
+    assert.ok(phones.some(([at]) => at === 'ClientCreate.FriendPhone'));
+    assert.ok(phones.some(([at]) => at === 'GetConfirmCode.Phone'));
+    assert.ok(phones.some(([at]) => at === 'SetClientPassword.Phone'));
+    assert.deepEqual(phones.filter(([, format]) => format !== 'phone'), []);
+  });
+
+  it('GetConfirmCode reads a written phone as the same phone: the integer form then meets its minute limit', async () => {
+    const anonymous = (payload: object) =>
+      s.app.inject({ method: 'POST', url: '/api/client/GetConfirmCode', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+    const written = await anonymous({ Phone: '+7 (916) 000-00-02', Operator: 1 });
+    assert.deepEqual([written.statusCode, written.json().ErrorCode], [200, 0], written.body);
+    const again = await anonymous({ Phone: 79160000002, Operator: 1 });
+    assert.equal(again.statusCode, 429, again.body);
+  });
+
+  it('SetClientPassword reads a written phone (a wrong code, not an unreadable body)', async () => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/api/client/SetClientPassword',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ Phone: '8 916 000-00-01', Code: '000000', Password: 'long-enough-1', Operator: '1' }).toString(),
+    });
+    assert.deepEqual([res.statusCode, res.json().ErrorCode], [200, 20], res.body);
+  });
+
+  it("ClientCreate's FriendPhone is read as a written phone too", async () => {
+    const ok = await post('ClientCreate', 'application/json', JSON.stringify({ Phone: 9165554435, FriendPhone: '+7 (916) 000-00-01' }));
+    assert.deepEqual([ok.status, ok.body.ErrorCode], [200, 0], JSON.stringify(ok.body));
+    const bad = await post('ClientCreate', 'application/json', JSON.stringify({ Phone: 9165554436, FriendPhone: 'a friend' }));
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.body.Message), /FriendPhone/);
+  });
+
+  it("ClientSearch's query reads a written phone with the same reader", async () => {
+    for (const text of WRITTEN) assert.equal(searchTerms(text).phone, 79161234567, text);
+    assert.equal(searchTerms('+7 916 123 45 67').card, undefined, 'a number with + is no card');
+    assert.equal(searchTerms('2 000000 000017').card, 2000000000017, 'a card written with spaces');
+    for (const query of ['+7 (916) 000-00-02', '8 916 000 00 02', '916.000.00.02']) {
+      const res = await post('ClientSearch', 'application/json', JSON.stringify({ Query: query }));
+      const clients = res.body.Clients as { Client: number; Match: string }[];
+      assert.deepEqual(clients.map((c) => [c.Client, c.Match]), [[2, 'Phone']], query);
     }
   });
 

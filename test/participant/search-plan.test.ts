@@ -147,7 +147,8 @@ for (const engine of ENGINES) {
         await sql`insert into participants (id, operator_id, surname, name, gender, created_at, updated_at, version)
           values (1, 1, 'ЁЛКИН', 'Пётр', 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0),
                  (2, 1, null, null, 0, ${new Date().toISOString()}, ${new Date().toISOString()}, 0)`.execute(store.db);
-        assert.deepEqual((await migrateToLatest(store.db)).applied, ['0005-search']);
+        // 0005-search and the migrations after it.
+        assert.deepEqual((await migrateToLatest(store.db)).applied, names.slice(names.indexOf('0005-search')));
         const rows = await store.db.selectFrom('participants').select(['id', 'surname_key', 'name_key']).orderBy('id').execute();
         assert.deepEqual(rows, [
           { id: 1, surname_key: 'елкин', name_key: 'петр' },

@@ -3,7 +3,7 @@
 // Every row is valid; names carry commas and quotes now and then, so the CSV reader's
 // quoted path is exercised too.
 import fs from 'node:fs';
-import { csvLine } from '../src/import/csv.ts';
+import { csvLine } from '../src/import/csv-records.ts';
 
 const count = Number(process.argv[2] ?? 100_000);
 const file = process.argv[3] ?? 'clients.csv';

@@ -62,7 +62,8 @@ export async function call(name, body) {
       accessToken = null;
       continue;
     }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // A 400 is the operation's own answer (ErrorCode 100, the unreadable field named).
+    if (!res.ok && res.status !== 400) throw new Error(`HTTP ${res.status}`);
     return res.json();
   }
   throw new SignedOut();

@@ -166,12 +166,7 @@ function changes() {
   for (const name of Object.keys(stored)) {
     const value = $(`f-${name}`).value.trim();
     if (value === stored[name] || value === '') continue;
-    if (name === 'Phone') {
-      const digits = value.replace(/[\s\-().]/g, '').replace(/^\+/, '');
-      if (!/^\d+$/.test(digits)) return { refused: 'Phone', message: 'Некорректный номер телефона' };
-      if (digits === stored.Phone) continue;
-      body.Phone = Number(digits);
-    } else if (name === 'Gender') {
+    if (name === 'Gender') {
       if (value !== '0') body.Gender = Number(value); // 0 reads as "unchanged" in ClientUpdate
     }
     else if (name.startsWith('Allow')) body[name] = value === 'true';
@@ -193,7 +188,10 @@ async function save(event) {
   }
   const answer = await call('ClientUpdate', { Client: current.id, ...body });
   if (answer.ErrorCode !== 0) {
-    const named = answer.ErrorCode === 13 ? Object.keys(FIELD_NAMES).find((f) => answer.Message.endsWith(` ${f}`)) : ERROR_FIELDS[answer.ErrorCode];
+    const named =
+      answer.ErrorCode === 13 ? Object.keys(FIELD_NAMES).find((f) => answer.Message.endsWith(` ${f}`))
+      : answer.ErrorCode === 100 ? Object.keys(FIELD_NAMES).find((f) => answer.Message.includes(`поле ${f}:`))
+      : ERROR_FIELDS[answer.ErrorCode];
     return refuse(named, answer.Message);
   }
   await openClient(current.id);

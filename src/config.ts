@@ -24,6 +24,12 @@ export interface Config {
   readonly headersTimeoutMs: number;
   /** Longest a client may take to send a whole request, headers and body, ms; 0 = no bound. */
   readonly requestTimeoutMs: number;
+  /**
+   * How long an idle keep-alive connection is kept between requests, ms. Cash registers'
+   * .NET HttpClient pools connections for a minute or more and does not retry a POST that
+   * meets a connection the server closed; IIS, which served the original, keeps them 120 s.
+   */
+  readonly keepAliveTimeoutMs: number;
   /** Pause of the webhook dispatcher between polls when nothing is due, ms. */
   readonly webhookPollMs: number;
   /** First retry delay of a failed webhook delivery (doubled per attempt, capped at 10 min), ms. */
@@ -70,6 +76,7 @@ export const DEFAULTS: Config = Object.freeze({
   bodyLimit: 64 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 120_000,
   webhookPollMs: 1000,
   webhookRetryBaseMs: 1000,
   dbTimeoutMs: 10_000,
@@ -98,6 +105,7 @@ export const ENV_VARS = {
   webhookPollMs: 'LCM_WEBHOOK_POLL_MS',
   headersTimeoutMs: 'LCM_HEADERS_TIMEOUT_MS',
   requestTimeoutMs: 'LCM_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'LCM_KEEPALIVE_TIMEOUT_MS',
   dbTimeoutMs: 'LCM_DB_TIMEOUT_MS',
   metrics: 'LCM_METRICS',
   metricsToken: 'LCM_METRICS_TOKEN',
@@ -109,7 +117,7 @@ export const ENV_VARS = {
   codeLimitPerOperatorDay: 'LCM_CODE_LIMIT_PER_OPERATOR_DAY',
 } as const satisfies Partial<Record<keyof Config, string>>;
 
-const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'idempotencyTtlHours', 'codeLimitPerAddressHour', 'codeLimitPerOperatorDay']);
+const NUMERIC = new Set<keyof Config>(['port', 'jwtLifetimeMinutes', 'refreshLifetimeMinutes', 'bodyLimit', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'webhookPollMs', 'webhookRetryBaseMs', 'dbTimeoutMs', 'workers', 'metricsPort', 'idempotencyTtlHours', 'codeLimitPerAddressHour', 'codeLimitPerOperatorDay']);
 const BOOLEAN = new Set<keyof Config>(['metrics', 'pgPrepared']);
 
 export type ConfigOverrides = { -readonly [K in keyof Config]?: Config[K] | string | undefined };

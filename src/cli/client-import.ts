@@ -5,9 +5,11 @@ import cliProgress from 'cli-progress';
 import { configFrom, databaseOption, withStore, UsageError } from './common.ts';
 import type { Store } from '../db/store.ts';
 import { operatorExists } from '../db/directory.ts';
-import { parseCsv, csvLine } from '../import/csv.ts';
+import { csvLine, detectDelimiter, firstLine, readCsv } from '../import/csv-records.ts';
+import type { CsvRecord, Delimiter } from '../import/csv-records.ts';
 import { readHeader } from '../import/columns.ts';
-import { importParticipants } from '../import/importer.ts';
+import type { Header } from '../import/columns.ts';
+import { clientIdOf, importParticipants } from '../import/importer.ts';
 import type { ImportSummary } from '../import/importer.ts';
 
 interface ImportFlags {
@@ -28,39 +30,59 @@ export function registerClientImport(client: Command): void {
 }
 
 async function runImport(file: string, flags: ImportFlags): Promise<void> {
-  let text: string;
+  let delimiter: Delimiter;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    delimiter = detectDelimiter(firstLine(file));
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const [head, ...records] = parseCsv(text);
-  if (!head) throw new UsageError(`${file} is empty: a header row is needed`);
-  let header;
+  // A first pass reads the header and checks the whole file's syntax before anything is
+  // written; it keeps only the row count and the largest Client id.
+  let header: Header | undefined;
+  let headerFields: string[] = [];
+  let rows = 0;
+  let floor = 0;
   try {
-    header = readHeader(head.fields);
+    for await (const record of readCsv(file, delimiter)) {
+      if (header === undefined) {
+        header = readHeader(record.fields);
+        headerFields = record.fields;
+        continue;
+      }
+      rows++;
+      floor = Math.max(floor, clientIdOf(header, record));
+    }
   } catch (err) {
     throw new UsageError(`${file}: ${(err as Error).message}`);
   }
+  if (header === undefined) throw new UsageError(`${file} is empty: a header row is needed`);
   const rejectsFile = flags.rejects ?? `${file.replace(/\.csv$/i, '')}.rejects.csv`;
 
   const summary = await withStore(configFrom(flags), async (store) => {
     const operatorId = await chooseOperator(store, flags.operator);
     const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: 'Importing [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-    bar?.start(records.length, 0);
+    bar?.start(rows, 0);
     const started = performance.now();
     try {
-      const result = await importParticipants(store, header, records, { operatorId, onProgress: (done) => bar?.update(done) });
+      const result = await importParticipants(store, header, withoutHeader(readCsv(file, delimiter)), { operatorId, floor, onProgress: (done) => bar?.update(done) });
       return { ...result, seconds: (performance.now() - started) / 1000 };
     } finally {
       bar?.stop();
     }
-  });
+  }, { create: true });
 
-  writeRejects(rejectsFile, head.fields, summary);
+  writeRejects(rejectsFile, headerFields, summary, delimiter);
   process.stdout.write(
     `Imported ${file}: ${summary.rows} rows — ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected.length} rejected (${rejectsFile}) in ${summary.seconds.toFixed(1)} s.\n`,
   );
+}
+
+async function* withoutHeader(records: AsyncIterable<CsvRecord>): AsyncGenerator<CsvRecord> {
+  let first = true;
+  for await (const record of records) {
+    if (!first) yield record;
+    first = false;
+  }
 }
 
 /** The --operator given, or the only operator there is. */
@@ -72,13 +94,13 @@ async function chooseOperator(store: Store, flag: string | undefined): Promise<n
     return id;
   }
   const ops = await store.db.selectFrom('operators').select('id').limit(2).execute();
-  if (ops.length !== 1) throw new UsageError(ops.length === 0 ? 'there is no operator: seed one first' : 'there are several operators: give --operator');
+  if (ops.length !== 1) throw new UsageError(ops.length === 0 ? 'there is no operator: seed one first (lcm seed FILE with an "operators" entry; see docs/import.md)' : 'there are several operators: give --operator');
   return ops[0]!.id;
 }
 
 /** Line, ErrorCode and reason, then the row as it was, so it can be corrected and re-imported. */
-function writeRejects(file: string, header: readonly string[], summary: ImportSummary): void {
-  const out = [csvLine(['Line', 'ErrorCode', 'Reason', ...header])];
-  for (const r of summary.rejected) out.push(csvLine([r.line, r.code, r.message, ...r.fields]));
+function writeRejects(file: string, header: readonly string[], summary: ImportSummary, delimiter: Delimiter): void {
+  const out = [csvLine(['Line', 'ErrorCode', 'Reason', ...header], delimiter)];
+  for (const r of summary.rejected) out.push(csvLine([r.line, r.code, r.message, ...r.fields], delimiter));
   fs.writeFileSync(file, out.join(''));
 }

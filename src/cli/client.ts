@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configFrom, databaseOption, printJson, withStore } from './common.ts';
+import { configFrom, databaseOption, participantIdArg, printJson, withStore } from './common.ts';
 import { findParticipant } from '../participant/store/participants.ts';
 import { participantView } from '../participant/participant.ts';
 import { registerClientHistory } from './history.ts';
@@ -10,8 +10,8 @@ export function registerClient(program: Command): void {
   const client = program.command('client').description('Inspect participants; set their passwords.');
   databaseOption(client.command('show').argument('<id>', 'participant id').description('Print a participant as JSON with the API field names.')).action(
     async (id: string, flags: { database?: string }) => {
-      const n = Number(id);
-      const found = Number.isSafeInteger(n) && n > 0 ? await withStore(configFrom(flags), (store) => findParticipant(store.db, n)) : undefined;
+      const n = participantIdArg(id);
+      const found = await withStore(configFrom(flags), (store) => findParticipant(store.db, n));
       if (!found) {
         process.stderr.write(`lcm: participant ${id} not found\n`);
         process.exitCode = 1;

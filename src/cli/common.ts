@@ -1,6 +1,7 @@
 // Helpers shared by the commands: config from flags, and a store that is always closed.
+import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { isPostgresUrl, loadConfig } from '../config.ts';
 import type { Config, ConfigOverrides } from '../config.ts';
 import { openStore } from '../db/store.ts';
 import type { Store } from '../db/store.ts';
@@ -14,8 +15,20 @@ export function configFrom(flags: ConfigOverrides): Config {
   return loadConfig(process.env, flags);
 }
 
-/** Opens the store, migrates it, runs `fn`, and closes the store whatever happens. */
-export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+export interface StoreUse {
+  /** The command may create a database that does not exist yet (seed, import; serve and migrate open theirs directly). */
+  create?: boolean;
+}
+
+/**
+ * Opens the store, migrates it, runs `fn`, and closes the store whatever happens. Commands
+ * that only read or administer refuse a SQLite file that does not exist: a mistyped
+ * --database would otherwise create and migrate an empty database and report it empty.
+ */
+export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>, use: StoreUse = {}): Promise<T> {
+  if (!use.create && !isPostgresUrl(config.database) && config.database !== ':memory:' && !fs.existsSync(config.database)) {
+    throw new UsageError(`database ${config.database} does not exist (lcm serve, migrate, seed and client import create one; check --database or LCM_DATABASE)`);
+  }
   const store = await openStore(config.database);
   try {
     await migrateToLatest(store.db);
@@ -31,3 +44,21 @@ export function printJson(value: unknown): void {
 
 /** A failure the user caused: message on stderr, exit status 1, no stack trace. */
 export class UsageError extends Error {}
+
+/** A participant id given on the command line: a positive integer, or "invalid id". */
+export function participantIdArg(id: string): number {
+  const n = Number(id);
+  if (!/^\d+$/.test(id.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`invalid id: ${id}`);
+  return n;
+}
+
+/**
+ * The one line `lcm` prints for a failed command. PostgreSQL's "database does not exist"
+ * is said as such, wherever it surfaced (opening, or the migration that ran first).
+ */
+export function errorLine(err: unknown): string {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code === '3D000') return e.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,14 +1,14 @@
 // `lcm client history ID` and `lcm client consents ID`: who changed what, as JSON.
 import type { Command } from 'commander';
-import { UsageError, configFrom, databaseOption, printJson, withStore } from './common.ts';
+import { UsageError, configFrom, databaseOption, participantIdArg, printJson, withStore } from './common.ts';
 import { findParticipant } from '../participant/store/participants.ts';
 import { listConsents, listHistory } from '../participant/store/history.ts';
 import { consentEntryView, historyEntryView } from '../participant/history-views.ts';
 import type { Store } from '../db/store.ts';
 
 async function participantId(store: Store, id: string): Promise<number> {
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || n <= 0 || !(await findParticipant(store.db, n))) throw new UsageError(`participant ${id} not found`);
+  const n = participantIdArg(id);
+  if (!(await findParticipant(store.db, n))) throw new UsageError(`participant ${id} not found`);
   return n;
 }
 

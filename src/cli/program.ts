@@ -1,6 +1,7 @@
 // Commands and flags of `lcm`. Each command opens the store from the same config rules
 // as the server: flags win over environment variables, which win over defaults.
 import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { registerServe } from './serve.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerSeed } from './seed.ts';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   program
     .name('lcm')
     .description('Participant-profile service of the loyalty program (LCManager Partner API compatible).')
+    .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError();
   registerServe(program);
   registerMigrate(program);

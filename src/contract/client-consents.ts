@@ -19,7 +19,9 @@ export const clientConsents = defineOperation({
       MESSAGE,
       {
         name: 'Consents',
-        description: 'текущее состояние каждого согласия (AllowSms, AllowEmail, AllowEmailOnlineCheque)',
+        description: 'текущее состояние каждого согласия (AllowSms, AllowEmail, AllowEmailOnlineCheque; null, когда запрос не прочитан)',
+        // An unreadable body (400) answers the message with every member but ErrorCode/Message null.
+        nullable: true,
         type: {
           kind: 'array',
           of: {
@@ -34,7 +36,8 @@ export const clientConsents = defineOperation({
       },
       {
         name: 'Changes',
-        description: 'изменения согласий, начиная с последнего',
+        description: 'изменения согласий, начиная с последнего (null, когда запрос не прочитан)',
+        nullable: true,
         type: {
           kind: 'array',
           of: {

@@ -25,7 +25,7 @@ export const clientCreate = defineOperation({
       GENDER,
       { name: 'AgreePersonalData', type: 'boolean', description: 'согласие на обработку персональных данных' },
       { name: 'PosCode', type: 'string', description: 'Код торговой точки, в которой регистрируется клиент' },
-      { name: 'FriendPhone', type: 'int64', description: 'номер телефона друга, который пригласил клиента' },
+      { name: 'FriendPhone', type: 'int64', format: 'phone', description: 'номер телефона друга, который пригласил клиента' },
       { name: 'ClientSetPassword', type: 'boolean', description: 'клиент самостоятельно установит пароль: на номер телефона отправляется код подтверждения (см. GetConfirmCode)' },
       OPERATOR,
       TOKEN,

@@ -19,7 +19,9 @@ export const clientDeliveries = defineOperation({
       MESSAGE,
       {
         name: 'Deliveries',
-        description: 'доставки событий участника, начиная с последнего события',
+        description: 'доставки событий участника, начиная с последнего события (null, когда запрос не прочитан)',
+        // An unreadable body (400) answers the message with every member but ErrorCode/Message null.
+        nullable: true,
         type: {
           kind: 'array',
           of: {

@@ -27,7 +27,9 @@ export const clientHistory = defineOperation({
       MESSAGE,
       {
         name: 'Changes',
-        description: 'изменения профиля, начиная с последнего',
+        description: 'изменения профиля, начиная с последнего (null, когда запрос не прочитан)',
+        // An unreadable body (400) answers the message with every member but ErrorCode/Message null.
+        nullable: true,
         type: {
           kind: 'array',
           of: {

@@ -33,7 +33,9 @@ export const clientSearch = defineOperation({
       MESSAGE,
       {
         name: 'Clients',
-        description: `найденные участники, не более ${SEARCH_LIMIT}`,
+        description: `найденные участники, не более ${SEARCH_LIMIT} (null, когда запрос не прочитан)`,
+        // An unreadable body (400) answers the message with every member but ErrorCode/Message null.
+        nullable: true,
         type: {
           kind: 'array',
           of: {

@@ -22,7 +22,7 @@ export const PATRONYMIC = { name: 'Patronymic', type: 'string', description: 'о
 export const ALLOW_SMS = { name: 'AllowSms', type: 'boolean', description: 'получать уведомления по SMS' } as const;
 export const ALLOW_EMAIL = { name: 'AllowEmail', type: 'boolean', description: 'получать уведомления по E-mail' } as const;
 export const BIRTHDATE = { name: 'Birthdate', type: 'date', description: 'дата рождения' } as const;
-export const PHONE = { name: 'Phone', type: 'int64', description: 'номер телефона' } as const;
+export const PHONE = { name: 'Phone', type: 'int64', format: 'phone', description: 'номер телефона' } as const;
 export const EMAIL = { name: 'Email', type: 'string', description: 'адрес электронной почты' } as const;
 export const GENDER = { name: 'Gender', type: 'int32', description: 'пол (1 - муж., -1 - жен., 0 - не определен)' } as const;
 

@@ -41,6 +41,11 @@ export interface FieldDecl {
   readonly baseClass?: boolean;
   /** Response fields only: may be null. */
   readonly nullable?: boolean;
+  /**
+   * 'phone': an int64 that may also arrive as a string written as people write phones
+   * (`"+7 (916) 123-45-67"`, spec §4.3), read into its digits as /ClientLogin reads a username.
+   */
+  readonly format?: 'phone';
   /** Example value for help pages and OpenAPI; derived from the type when absent. */
   readonly example?: unknown;
 }

@@ -88,11 +88,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Slow clients cannot hold a connection forever: node closes a connection whose headers
     // (whole request) have not arrived within headersTimeoutMs (requestTimeoutMs), checking
     // every connectionsCheckingInterval, and one that sends nothing at all after
-    // headersTimeoutMs too (closeSilentConnections); an idle socket is closed after 60 s.
+    // headersTimeoutMs too (closeSilentConnections); a socket idle within a request is
+    // closed after 60 s. Between requests a keep-alive connection is kept
+    // keepAliveTimeoutMs (120 s, as IIS did): pooled clients reuse it without meeting a close.
     requestTimeout: config.requestTimeoutMs,
     http: serverTimeouts(config),
     connectionTimeout: 60_000,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     trustProxy: false,
   });
   closeSilentConnections(app.server, serverTimeouts(config).headersTimeout);

@@ -12,12 +12,22 @@ import type { Config } from '../config.ts';
 import { isPostgresUrl } from '../config.ts';
 import { prepareDatabase, startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
+import { isListenError, listenError } from './listen-error.ts';
 
 type Out = { write(text: string): unknown };
 
 /** Back-off before replacing a worker that died: doubles per quick death, capped. */
 export function restartDelay(quickDeaths: number): number {
   return Math.min(30_000, 500 * 2 ** Math.min(quickDeaths, 10));
+}
+
+/** What a worker tells its primary when it cannot start (the port is taken, …): the primary stops. */
+interface StartFailed {
+  lcmStartFailed: string;
+}
+
+function isStartFailed(message: unknown): message is StartFailed {
+  return typeof message === 'object' && message !== null && typeof (message as StartFailed).lcmStartFailed === 'string';
 }
 
 /** A worker that lived at least this long is healthy again: its next death restarts it quickly. */
@@ -64,14 +74,29 @@ export async function runPrimary(config: Config, out: Out = process.stdout, err:
     timers.add(timer);
   });
 
+  // A worker that cannot start would fail the same way when replaced: the whole server
+  // stops, with the worker's reason, instead of restarting it forever.
+  let startFailed: ((reason: string) => void) | undefined;
+  const failed = new Promise<string>((resolve) => (startFailed = resolve));
+  cluster.on('message', (_worker, message) => {
+    if (isStartFailed(message)) {
+      stopping = true;
+      startFailed?.(message.lcmStartFailed);
+    }
+  });
+
+  const listening = new Set<number>();
+  const allListening = new Promise<void>((resolve) =>
+    cluster.on('listening', (worker) => {
+      listening.add(worker.id);
+      if (listening.size === config.workers) resolve();
+    }),
+  );
   for (let slot = 1; slot <= config.workers; slot++) fork(slot, 0);
-  out.write(`lcm primary ${process.pid}: ${config.workers} workers on port ${config.port}\n`);
 
   let metricsServer: http.Server | undefined;
-  if (config.metrics && config.metricsPort > 0) metricsServer = await serveClusterMetrics(config, out);
-
   let stopped: Promise<void> | undefined;
-  return {
+  const primary: Primary = {
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
@@ -94,6 +119,21 @@ export async function runPrimary(config: Config, out: Out = process.stdout, err:
         await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       })()),
   };
+  const started = await Promise.race([allListening.then(() => undefined), failed]);
+  if (started === undefined && config.metrics && config.metricsPort > 0) {
+    try {
+      metricsServer = await serveClusterMetrics(config, out);
+    } catch (e) {
+      await primary.stop();
+      throw listenError(e, config.host, config.metricsPort);
+    }
+  }
+  if (started !== undefined) {
+    await primary.stop();
+    throw new Error(started);
+  }
+  out.write(`lcm primary ${process.pid}: ${config.workers} workers on port ${config.port}\n`);
+  return primary;
 }
 
 /** The primary's own port answering GET /metrics with every worker's series summed. */
@@ -127,7 +167,17 @@ async function serveClusterMetrics(config: Config, out: Out): Promise<http.Serve
 
 /** A worker: serves until SIGTERM/SIGINT or until its primary goes away. */
 export async function runWorker(config: Config): Promise<void> {
-  const running: RunningServer = await startServer(config, { prepared: true });
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { prepared: true });
+  } catch (e) {
+    // Other failures (the database not reachable yet) end this worker, to be replaced.
+    if (!isListenError(e)) throw e;
+    const reason = listenError(e, config.host, config.port).message;
+    // The primary says it once for all workers; exit only once it has the message.
+    process.send?.({ lcmStartFailed: reason } satisfies StartFailed, () => process.exit(1));
+    return;
+  }
   const registry = running.app.deps.metrics?.registry;
   // The primary's aggregated /metrics asks each worker for this registry.
   if (registry) {

@@ -10,10 +10,10 @@ import { UNAVAILABLE_RETRY_AFTER, unavailableMessage } from './errors.ts';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 
-function formFields(contentType: string | undefined, body: unknown): FormFields {
-  // OWIN read the body as a form; anything else carries no grant_type (→ unsupported_grant_type).
-  const isForm = contentType === undefined || /^application\/x-www-form-urlencoded\b/i.test(contentType);
-  const params = new URLSearchParams(isForm && typeof body === 'string' ? body : '');
+/** The form's fields, or undefined when the body is not a form (a JSON body, say). */
+function formFields(contentType: string | undefined, body: unknown): FormFields | undefined {
+  if (contentType !== undefined && !/^application\/x-www-form-urlencoded\b/i.test(contentType)) return undefined;
+  const params = new URLSearchParams(typeof body === 'string' ? body : '');
   const byName = new Map<string, string>();
   for (const [name, value] of params) {
     const key = name.toLowerCase();
@@ -21,6 +21,18 @@ function formFields(contentType: string | undefined, body: unknown): FormFields 
   }
   return (name) => byName.get(name.toLowerCase());
 }
+
+/** OWIN ignored any other body and answered unsupported_grant_type, which misled: say what is wrong. */
+const NOT_A_FORM: SignInAnswer = {
+  status: 400,
+  body: {
+    error: 'invalid_request',
+    error_description: 'The body must be application/x-www-form-urlencoded (grant_type=password&username=…&password=…), not JSON or another type.',
+  },
+};
+
+/** Methods other than POST answer 405 with Allow, as the operations' routes do. */
+const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 function send(reply: FastifyReply, answer: SignInAnswer): FastifyReply {
   reply.code(answer.status).header('content-type', JSON_TYPE).header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -52,6 +64,22 @@ export async function loginRoutes(scope: FastifyInstance): Promise<void> {
   });
 
   const bound = config.dbTimeoutMs;
-  scope.post('/ManagerLogin', async (request, reply) => send(reply, await withDeadline(signIn.manager(formFields(request.headers['content-type'], request.body)), bound)));
-  scope.post('/ClientLogin', async (request, reply) => send(reply, await withDeadline(signIn.client(formFields(request.headers['content-type'], request.body)), bound)));
+  const endpoints = { '/ManagerLogin': signIn.manager, '/ClientLogin': signIn.client } as const;
+  for (const [url, grant] of Object.entries(endpoints)) {
+    scope.post(url, async (request, reply) => {
+      const form = formFields(request.headers['content-type'], request.body);
+      return send(reply, form ? await withDeadline(grant(form), bound) : NOT_A_FORM);
+    });
+    scope.route({
+      method: [...OTHER_METHODS],
+      url,
+      exposeHeadRoute: false,
+      handler: async (request, reply) =>
+        reply
+          .code(405)
+          .header('allow', 'POST')
+          .header('content-type', JSON_TYPE)
+          .send(JSON.stringify({ Message: `The requested resource does not support http method '${request.method}'.` })),
+    });
+  }
 }

@@ -13,6 +13,7 @@ import type { AppOptions } from './app.ts';
 import { startDispatcher } from '../webhooks/dispatcher.ts';
 import { startKeySweeper } from '../idempotency/sweeper.ts';
 import { startCodeDispatcher } from '../auth/code-dispatcher.ts';
+import { listenError } from './listen-error.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -110,7 +111,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const app = await buildApp({ config, store, logger: options.logger });
-  const url = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start.
+    await app.close();
+    await store.close();
+    throw listenError(err, config.host, config.port);
+  }
   const where = store.engine === 'sqlite' ? store.file : 'postgresql';
   out.write(`lcm serving ${url} (database: ${where}${options.prepared ? `, pid ${process.pid}` : ''})\n`);
   // Change events reach the webhooks from every serving process; see claimDeliveries.

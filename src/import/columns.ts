@@ -59,7 +59,7 @@ export function readRow(header: Header, fields: readonly string[]): ReadRow {
   const values: Record<string, unknown> = {};
   try {
     header.columns.forEach((col, i) => {
-      const value = readScalar(col.type as ScalarType, rawText(fields[i]!), col.name);
+      const value = readScalar(col.type as ScalarType, rawText(fields[i]!), col.name, col.format);
       if (value !== undefined) values[col.name] = value;
     });
   } catch (err) {

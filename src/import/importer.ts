@@ -20,13 +20,16 @@ import { syncParticipantIds } from '../participant/store/participants.ts';
 import type { CardRow } from '../participant/store/cards.ts';
 import { allocateParticipantIds, cardsByNumber, linkCards, participantsForBatch } from './lookups.ts';
 import { nowIso } from '../db/convert.ts';
-import type { CsvRecord } from './csv.ts';
+import type { CsvRecord } from './csv-records.ts';
 import type { Header } from './columns.ts';
 import { readRow } from './columns.ts';
 import { FileClaims } from './file-claims.ts';
+import { collectGarbage } from '../lib/collect-garbage.ts';
 import type { ClaimKind } from './file-claims.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
+/** Rows between full garbage collections: memory stays bounded whatever the file's size. */
+const COLLECT_EVERY_ROWS = 2_000;
 
 export interface Reject {
   line: number;
@@ -45,9 +48,14 @@ export interface ImportSummary {
 
 export interface ImportOptions {
   operatorId: number;
+  /**
+   * The largest Client id the file names (largestClientId over a first pass): ids assigned to
+   * rows without Client lie above it.
+   */
+  floor: number;
   batchSize?: number;
-  /** Called after each batch with the number of rows done so far. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called after each batch with the number of rows read so far. */
+  onProgress?: (done: number) => void;
 }
 
 /** A row that passed the checks that need no database. */
@@ -62,42 +70,45 @@ type Counts = Omit<ImportSummary, 'rows'>;
 
 const UNIQUE_KINDS = ['phone', 'email', 'contragentId'] as const;
 
-export async function importParticipants(store: Store, header: Header, records: readonly CsvRecord[], options: ImportOptions): Promise<ImportSummary> {
+/**
+ * Imports the records (the header excluded) as they arrive: each batch is checked and
+ * written before the next is read, so memory holds one batch, not the file.
+ */
+export async function importParticipants(store: Store, header: Header, records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>, options: ImportOptions): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
-  const candidates: Candidate[] = [];
-  for (const record of records) {
+  const ctx: BatchContext = { store, operatorId: options.operatorId, floor: options.floor, claims: new FileClaims() };
+  let rows = 0;
+  let batch: Candidate[] = [];
+  for await (const record of records) {
+    rows++;
     const c = precheck(record, header);
     if ('code' in c) counts.rejected.push(c);
-    else candidates.push(c);
+    else batch.push(c);
+    if (batch.length >= batchSize) {
+      add(counts, await runBatch(ctx, batch));
+      batch = [];
+      options.onProgress?.(rows);
+    }
+    if (rows % COLLECT_EVERY_ROWS === 0) collectGarbage();
   }
-  const floor = largestClientId(header, records);
-  const claims = new FileClaims();
-  const ctx: BatchContext = { store, operatorId: options.operatorId, floor, claims };
-
-  for (let i = 0; i < candidates.length; i += batchSize) {
-    const batch = candidates.slice(i, i + batchSize);
-    add(counts, await runBatch(ctx, batch));
-    options.onProgress?.(Math.min(i + batchSize, candidates.length), candidates.length);
-  }
-  if (floor > 0) await syncParticipantIds(store.db, store.engine);
+  if (batch.length > 0) add(counts, await runBatch(ctx, batch));
+  options.onProgress?.(rows);
+  if (options.floor > 0) await syncParticipantIds(store.db, store.engine);
   counts.rejected.sort((a, b) => a.line - b.line);
-  return { rows: records.length, ...counts };
+  return { rows, ...counts };
 }
 
 /**
- * Ids assigned to rows without Client lie above every id the file names — rejected rows
- * included, so that a corrected row imported later never finds its id given to someone else.
+ * The record's Client id when it is one (0 otherwise), for largestClientId: ids assigned to
+ * rows without Client lie above every id the file names — rejected rows included, so that a
+ * corrected row imported later never finds its id given to someone else.
  */
-function largestClientId(header: Header, records: readonly CsvRecord[]): number {
+export function clientIdOf(header: Header, record: CsvRecord): number {
   const column = header.columns.findIndex((c) => c.name === 'Client');
   if (column < 0) return 0;
-  let max = 0;
-  for (const r of records) {
-    const cell = r.fields[column]?.trim() ?? '';
-    if (/^\d{1,10}$/.test(cell)) max = Math.max(max, Math.min(Number(cell), 2 ** 31 - 1));
-  }
-  return max;
+  const cell = record.fields[column]?.trim() ?? '';
+  return /^\d{1,10}$/.test(cell) ? Math.min(Number(cell), 2 ** 31 - 1) : 0;
 }
 
 function precheck(record: CsvRecord, header: Header): Candidate | Reject {
@@ -200,6 +211,7 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
 
     const card = c.card === undefined ? undefined : cards.get(c.card);
     if (existing) {
+      claims.wrote(existing.id, c.record.line, false);
       const changes = diff(existing, c.values);
       if (Object.keys(changes).length > 0) {
         updates.push({ id: existing.id, changes });
@@ -217,6 +229,7 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
   const at = nowIso();
   const rows = inserts.map((r) => ({ id: r.id ?? fresh.shift()!, operatorId, values: r.c.values, at }));
   const idOf = new Map(inserts.map((r, i) => [r.c, rows[i]!.id]));
+  inserts.forEach((r, i) => claims.wrote(rows[i]!.id, r.c.record.line, r.id === undefined));
   await insertParticipants(tx, rows);
   for (const u of updates) await applyChanges(tx, u.id, u.changes);
   for (const p of pendingLinks) links.push({ number: p.c.card!, participantId: idOf.get(p.c)!, exists: p.exists });
@@ -237,6 +250,11 @@ function firstRefusal(
   if (target.startsWith('id:')) {
     const earlier = claims.get('id', target);
     if (earlier) return { code: 1, message: `Клиент уже встречался в строке ${earlier.line}` };
+    // A row of an earlier batch wrote this participant: a repeated id, or (without Client)
+    // the phone of a participant an earlier row created.
+    const writer = claims.writer(Number(target.slice(3)));
+    if (writer?.created && c.clientId === undefined) return { code: 7, message: `${conflictMessage(7)} (строка ${writer.line})` };
+    if (writer) return { code: 1, message: `Клиент уже встречался в строке ${writer.line}` };
   }
   for (const kind of UNIQUE_KINDS) {
     const key = uniqueKey(kind, c.values);

@@ -1,6 +1,7 @@
 // Phone numbers (spec §4.3): Russian 10- and 11-digit forms normalized to 7XXXXXXXXXX,
 // other countries accepted when they are valid E.164 numbers; stored as digits.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { russianNational } from './phone-text.ts';
 
 const VALID_TYPES = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
 
@@ -8,10 +9,8 @@ const VALID_TYPES = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
 export function normalizePhone(input: number | string): number | undefined {
   const text = String(input).trim().replace(/^\+/, '');
   if (!/^\d{1,15}$/.test(text)) return undefined;
-  let digits = text;
   // The original's national forms: 10 digits, or 11 digits starting with 8.
-  if (digits.length === 10) digits = `7${digits}`;
-  else if (digits.length === 11 && digits.startsWith('8')) digits = `7${digits.slice(1)}`;
+  const digits = russianNational(text);
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed || !parsed.isValid()) return undefined;
   // +7 numbers (Russia, and Kazakhstan which shares the code) must be mobile or fixed lines.

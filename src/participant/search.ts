@@ -11,6 +11,7 @@ import { FORBIDDEN } from '../lib/principal.ts';
 import { authorizeCaller } from './authorize.ts';
 import { resultFor } from './results.ts';
 import { normalizePhone } from '../lib/phone.ts';
+import { phoneDigits, writtenDigits } from '../lib/phone-text.ts';
 import { operatorCheck } from '../db/directory.ts';
 import { emailKey, nameKey } from '../db/convert.ts';
 import { prefixCount, searchQueries } from './store/search-queries.ts';
@@ -19,23 +20,22 @@ import type { Db } from '../db/directory.ts';
 
 export type ClientSearchRequest = RequestOf<ClientSearch>;
 export type ClientSearchResponse = ResponseOf<ClientSearch>;
-type Found = ClientSearchResponse['Clients'][number];
+type Found = NonNullable<ClientSearchResponse['Clients']>[number];
 
 const fail = (code: number, field?: string): ClientSearchResponse => ({ ...resultFor(clientSearch, code, field), Clients: [] });
-
-/** Separators people type inside phone and card numbers. */
-const NUMBER_SEPARATORS = /[\s\-().]/g;
 
 /** The terms a query string can mean. */
 export function searchTerms(query: string): SearchTerms {
   const q = query.trim();
   const terms: SearchTerms = { contragentId: q };
-  const digits = q.replace(NUMBER_SEPARATORS, '');
-  if (/^\+?\d+$/.test(digits)) {
-    const phone = normalizePhone(digits);
+  // Phones and card numbers as people write them: the one reader of written phones.
+  const written = writtenDigits(q);
+  if (written) {
+    const digits = phoneDigits(q);
+    const phone = digits === undefined ? undefined : normalizePhone(digits);
     if (phone !== undefined) terms.phone = phone;
-    const card = Number(digits);
-    if (!digits.startsWith('+') && Number.isSafeInteger(card) && card > 0) terms.card = card;
+    const card = Number(written.digits);
+    if (!written.plus && Number.isSafeInteger(card) && card > 0) terms.card = card;
   }
   if (q.includes('@')) terms.emailKey = emailKey(q);
   // A surname starts with a letter; a second word is the start of the name.

@@ -7,6 +7,7 @@ import { upsertOperator, upsertPartner, upsertPos, upsertSite, findPos, partnerO
 import { upsertParticipant, syncParticipantIds } from '../participant/store/participants.ts';
 import { findManagerByLogin, upsertManager } from '../auth/store/managers.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { fixtureClash } from './fixture-clashes.ts';
 
 export interface Fixtures {
   operators?: { Id: number; Name?: string }[];
@@ -85,6 +86,8 @@ export function parseFixtures(text: string): Fixtures {
 
 /** Loads fixtures in one transaction; running it twice leaves the same data. */
 export async function seed(db: Kysely<Database>, engine: Engine, f: Fixtures): Promise<SeedSummary> {
+  const clash = await fixtureClash(db, f);
+  if (clash) throw new Error(`fixtures: ${clash}`);
   // Hash passwords outside the transaction (scrypt is slow), reusing a stored hash that
   // already matches so that a second run changes nothing.
   const managerHashes = new Map<string, string>();

@@ -13,15 +13,15 @@ export function bindFields(fields: readonly FieldDecl[], source: Members, path =
   for (const field of fields) {
     const raw = source.member(field);
     if (raw === undefined) continue;
-    const value = bindValue(field.type, raw, `${path}${field.name}`);
+    const value = bindValue(field.type, raw, `${path}${field.name}`, field.format);
     if (value !== undefined) out[field.name] = value;
   }
   return out;
 }
 
-function bindValue(type: FieldType, raw: Raw, label: string): unknown {
+function bindValue(type: FieldType, raw: Raw, label: string, format?: FieldDecl['format']): unknown {
   if (raw.kind === 'null') return undefined;
-  if (typeof type === 'string') return readScalar(type, raw, label);
+  if (typeof type === 'string') return readScalar(type, raw, label, format);
   if (type.kind === 'object') {
     if (raw.kind === 'object' || raw.kind === 'element') return bindFields(type.fields, raw, `${label}.`);
     if (raw.kind === 'text' && raw.text === '') return undefined;

@@ -2,7 +2,8 @@
 // binder accept (spec §3). Each function returns undefined for "no value" (`""`, or a
 // blank text for a non-string type, as the form binder treats it) and throws DecodeError
 // naming the field for anything it cannot read.
-import type { ScalarType } from '../contract/types.ts';
+import type { FieldDecl, ScalarType } from '../contract/types.ts';
+import { phoneDigits } from '../lib/phone-text.ts';
 import { DecodeError, quote } from './decode-error.ts';
 import type { Raw } from './raw.ts';
 
@@ -23,7 +24,7 @@ const INT_TEXT = /^([+-]?)(\d+)(?:\.0*)?$/;
 /** YYYY-MM-DD, optionally Thh:mm[:ss[.fffffff]] and Z or ±hh:mm. */
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-export function readScalar(type: ScalarType, raw: Raw, field: string): ScalarValue | undefined {
+export function readScalar(type: ScalarType, raw: Raw, field: string, format?: FieldDecl['format']): ScalarValue | undefined {
   switch (type) {
     case 'string':
       return readString(raw, field);
@@ -32,7 +33,7 @@ export function readScalar(type: ScalarType, raw: Raw, field: string): ScalarVal
     case 'int16':
     case 'int32':
     case 'int64':
-      return readInteger(type, raw, field);
+      return format === 'phone' && type === 'int64' ? readPhone(raw, field) : readInteger(type, raw, field);
     case 'date':
       return readDate(raw, field, false);
     case 'datetime':
@@ -97,6 +98,17 @@ function readInteger(type: IntType, raw: Raw, field: string): number | undefined
   const [min, max] = INT_RANGE[type];
   if (value < min || value > max) return unreadable(field, `значение вне диапазона ${type}`);
   return Number(value);
+}
+
+/** An integer as any int64; text as a written phone (its digits), else unreadable as today. */
+function readPhone(raw: Raw, field: string): number | undefined {
+  if (raw.kind === 'number') return readInteger('int64', raw, field);
+  const text = blankAsAbsent(raw, field, 'целое число');
+  if (text === undefined) return undefined;
+  const digits = phoneDigits(text);
+  // Not a written phone (a letter, more than 15 digits): read as any integer, so that what
+  // cannot be read is refused naming the field, and a long number is ErrorCode 6 as before.
+  return digits === undefined ? readInteger('int64', raw, field) : Number(digits);
 }
 
 function readDate(raw: Raw, field: string, keepTime: boolean): string | undefined {

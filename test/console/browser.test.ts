@@ -174,6 +174,16 @@ for (const engine of ENGINES) {
       await shot('refused-edit');
     });
 
+    it('sends the phone as typed: the service reads it, and unreadable text is refused under Phone', async () => {
+      const historyBefore = await listHistory(s.t.store.db, 1, { limit: 100 });
+      await page.fill('#f-Phone', 'позвонить');
+      await page.click('#edit-form button[type="submit"]');
+      await page.locator('#e-Phone', { hasText: 'поле Phone' }).waitFor();
+      assert.equal(await page.locator('#f-Phone').getAttribute('aria-invalid'), 'true');
+      assert.equal((await findParticipant(s.t.store.db, 1))?.phone, 79160000001);
+      assert.equal((await listHistory(s.t.store.db, 1, { limit: 100 })).length, historyBefore.length);
+    });
+
     it('moves through the form with Tab, every input labelled', async () => {
       await page.focus('#f-Surname');
       await page.keyboard.press('Tab');

@@ -77,4 +77,40 @@ describe('help pages and API UI in chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'swagger.png'), fullPage: true });
     assert.deepEqual(foreign, []);
   });
+
+  it('the help index lists the token endpoints and links each page to the sign-in section', async () => {
+    await page.goto(`${base}/Help`);
+    const signIn = page.locator('#sign-in');
+    assert.equal(await signIn.count(), 1);
+    const text = await page.locator('body').innerText();
+    assert.match(text, /POST \/ManagerLogin/);
+    assert.match(text, /POST \/ClientLogin/);
+    assert.match(text, /Bearer token from POST \/ManagerLogin or POST \/ClientLogin/);
+    await page.click('a[href="/Help/Api/POST-api-client-ClientInfo"]');
+    await page.waitForURL(/POST-api-client-ClientInfo$/);
+    assert.match(await page.locator('p.auth').innerText(), /Bearer <access_token>.*\/ManagerLogin.*\/ClientLogin/s);
+    await page.click('p.auth a[href="/Help#sign-in"]');
+    await page.waitForURL(/\/Help#sign-in$/);
+  });
+
+  it('Swagger UI: Authorize with a manager token, then Try it out on ClientUpdate answers ErrorCode 0', async () => {
+    const login = await s.app.inject({ method: 'POST', url: '/ManagerLogin', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=password&username=cashier&password=secret' });
+    const token = (login.json() as { access_token: string }).access_token;
+    await page.goto(`${base}/swagger`);
+    await page.locator('button.authorize').first().click();
+    await page.locator('.modal-ux input[type="text"]').first().fill(token);
+    await page.locator('.modal-ux button.authorize').first().click();
+    await page.locator('.modal-ux button.close-modal').first().click();
+    const op = page.locator('.opblock', { has: page.locator('.opblock-summary-path', { hasText: '/api/client/ClientUpdate' }) }).first();
+    await op.locator('.opblock-summary').click();
+    await op.locator('button.try-out__btn').click();
+    await op.locator('button.execute').click();
+    const status = op.locator('.live-responses-table .response .response-col_status').first();
+    await status.waitFor({ timeout: 20_000 });
+    assert.equal((await status.innerText()).trim(), '200');
+    const body = await op.locator('.live-responses-table .response .response-col_description pre').first().innerText();
+    assert.equal(JSON.parse(body).ErrorCode, 0, body);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'swagger-try-it.png'), fullPage: true });
+    assert.deepEqual(foreign, []);
+  });
 });

@@ -38,25 +38,25 @@ for (const engine of ENGINES) {
       assert.equal(res.ErrorCode, 0);
       assert.equal(res.Message, '');
       assert.deepEqual(
-        res.Changes.map((c) => ({ ...c, Time: typeof c.Time })),
+        res.Changes!.map((c) => ({ ...c, Time: typeof c.Time })),
         [
           { Time: 'string', Initiator: 'manager cashier (token 5001)', PosCode: null, SiteCode: null, Fields: [{ Field: 'Birthdate', Old: '1990-05-15T00:00:00', New: '2000-01-31T00:00:00' }] },
           { Time: 'string', Initiator: 'client 1', PosCode: null, SiteCode: 'w-1', Fields: [{ Field: 'Phone', Old: '79160000001', New: '79161112233' }] },
           { Time: 'string', Initiator: 'manager cashier (token 5001)', PosCode: 'MSK-001', SiteCode: null, Fields: [{ Field: 'AllowSms', Old: 'true', New: 'false' }] },
         ],
       );
-      const times = res.Changes.map((c) => Date.parse(c.Time));
+      const times = res.Changes!.map((c) => Date.parse(c.Time));
       assert.deepEqual([...times].sort((a, b) => b - a), times);
     });
 
     it('Limit takes the newest; From/To are inclusive calendar days (UTC)', async () => {
       const one = await read(CASHIER, { Client: 1, Limit: 1 });
       assert.ok(!isForbidden(one));
-      assert.deepEqual(one.Changes.map((c) => c.Fields[0]?.Field), ['Birthdate']);
+      assert.deepEqual(one.Changes!.map((c) => c.Fields[0]?.Field), ['Birthdate']);
       const count = async (req: Parameters<typeof readClientHistory>[2]) => {
         const r = await read(CASHIER, { Client: 1, ...req });
         assert.ok(!isForbidden(r));
-        return r.Changes.length;
+        return r.Changes!.length;
       };
       assert.equal(await count({ From: today, To: today }), 3);
       assert.equal(await count({ From: shift(1) }), 0);
@@ -78,10 +78,10 @@ for (const engine of ENGINES) {
       assert.deepEqual(await read(CASHIER, { Client: 999 }), { ErrorCode: 2, Message: 'Клиент не найден', Changes: [] });
       const own = await read(CLIENT_1, { Client: 1, Operator: 1 });
       assert.ok(!isForbidden(own));
-      assert.equal(own.Changes.length, 3);
+      assert.equal(own.Changes!.length, 3);
       const explicit = await read(CASHIER, { Client: 1, Operator: 1, Token: 5001 });
       assert.ok(!isForbidden(explicit));
-      assert.equal(explicit.Changes.length, 3);
+      assert.equal(explicit.Changes!.length, 3);
     });
   });
 }

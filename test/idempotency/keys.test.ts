@@ -14,37 +14,11 @@ import { bearer } from '../helpers/http.ts';
 import type { Principal } from '../../src/lib/principal.ts';
 import { sweepKeys } from '../../src/idempotency/sweeper.ts';
 import { loadConfig } from '../../src/config.ts';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { lockKeyTable } from '../helpers/lock-key-table.ts';
 
 const CREATE = '/api/client/ClientCreate';
 const UPDATE = '/api/client/ClientUpdate';
 const MODELS = 'http://schemas.datacontract.org/2004/07/LCManagerPartner.Models';
-
-/** Locks idempotency_keys from another connection until the returned function is called (idempotent). */
-async function lockKeyTable(engine: string, url: string): Promise<() => Promise<void>> {
-  let released = false;
-  if (engine === 'sqlite') {
-    const conn = new SQLite(url);
-    conn.exec('begin immediate');
-    return async () => {
-      if (released) return;
-      released = true;
-      conn.exec('rollback');
-      conn.close();
-    };
-  }
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('begin');
-  await client.query('lock table idempotency_keys in access exclusive mode');
-  return async () => {
-    if (released) return;
-    released = true;
-    await client.query('rollback');
-    await client.end();
-  };
-}
 
 interface Answer {
   status: number;

@@ -9,7 +9,13 @@ import { ENGINES, createTestDatabase } from '../helpers/engines.ts';
 import type { TestDatabase } from '../helpers/engines.ts';
 import { runLcm } from '../helpers/cli.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
-import { parseCsv } from '../../src/import/csv.ts';
+import { readCsv } from '../../src/import/csv-records.ts';
+
+async function parseCsv(file: string) {
+  const records = [];
+  for await (const r of readCsv(file, ',')) records.push(r);
+  return records;
+}
 import { openStore } from '../../src/db/store.ts';
 
 // Fixtures hold participants 1-3 (79160000001/2 and ivan@/maria@ in operator 1).
@@ -87,7 +93,7 @@ for (const engine of ENGINES) {
       assert.match(res.stdout, /16 rows — 3 created, 1 updated, 0 unchanged, 12 rejected/);
       assert.doesNotMatch(res.stdout, /\u001b\[/, 'no progress bar when stdout is not a terminal');
 
-      const rejects = parseCsv(fs.readFileSync(path.join(dir, 'clients.rejects.csv'), 'utf8'));
+      const rejects = await parseCsv(path.join(dir, 'clients.rejects.csv'));
       assert.deepEqual(rejects[0]!.fields.slice(0, 4), ['Line', 'ErrorCode', 'Reason', 'Client']);
       assert.deepEqual(rejects.slice(1).map((r) => [Number(r.fields[0]), Number(r.fields[1])]), EXPECTED_REJECTS);
       const reasons = new Map(rejects.slice(1).map((r) => [Number(r.fields[0]), r.fields[2]!]));
@@ -128,7 +134,7 @@ for (const engine of ENGINES) {
       assert.equal(res.code, 0, res.stderr);
       assert.match(res.stdout, /16 rows — 0 created, 0 updated, 4 unchanged, 12 rejected/);
       assert.equal(await count(), before);
-      assert.equal(parseCsv(fs.readFileSync(path.join(dir, 'again.csv'), 'utf8')).length, 13);
+      assert.equal((await parseCsv(path.join(dir, 'again.csv'))).length, 13);
     });
 
     it('rows without Client are matched by phone on a re-run; new ids follow the sequence', async () => {

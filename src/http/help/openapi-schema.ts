@@ -27,10 +27,18 @@ function scalarSchema(type: ScalarType): Schema {
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 
+/** A phone in a request: an integer, or text as people write phones (spec §4.3). */
+const PHONE_TEXT: Schema = {
+  type: ['integer', 'string'],
+  pattern: '^\\s*\\+?[0-9\\s().-]+\\s*$',
+  description: 'an integer, or a string of digits with an optional leading + and the separators space - . ( ) ("+7 (916) 123-45-67")',
+};
+
 /** `nullable`: a request field (absent/null both mean "not given") or a nullable response field. */
-function fieldSchema(field: FieldDecl, nullable: boolean, components: Map<string, Schema>): Schema {
-  const base = typeSchema(field.type, components);
-  const schema: Schema = nullable ? (base.$ref ? { oneOf: [base, { type: 'null' }] } : { ...base, type: [base.type, 'null'] }) : { ...base };
+function fieldSchema(field: FieldDecl, nullable: boolean, components: Map<string, Schema>, request: boolean): Schema {
+  const base = request && field.format === 'phone' ? PHONE_TEXT : typeSchema(field.type, components);
+  const types = Array.isArray(base.type) ? base.type : [base.type];
+  const schema: Schema = nullable ? (base.$ref ? { oneOf: [base, { type: 'null' }] } : { ...base, type: [...types, 'null'] }) : { ...base };
   const description = typeof base.description === 'string' ? `${field.description}; ${base.description}` : field.description;
   return {
     ...schema,
@@ -52,11 +60,12 @@ function addObject(type: ObjectType | MessageDecl, components: Map<string, Schem
   if (components.has(type.typeName)) return;
   components.set(type.typeName, {}); // reserves the name (recursion)
   const properties: Record<string, Schema> = {};
-  for (const f of type.fields) properties[f.name] = fieldSchema(f, request || f.nullable === true, components);
+  for (const f of type.fields) properties[f.name] = fieldSchema(f, request || f.nullable === true, components, request);
   components.set(type.typeName, {
     type: 'object',
     properties,
-    ...(request ? {} : { required: type.fields.map((f) => f.name) }),
+    // An answer holds exactly its declared members; a request's unknown names are ignored.
+    ...(request ? {} : { required: type.fields.map((f) => f.name), additionalProperties: false }),
     xml: { name: type.typeName, namespace: XML_NS.models },
   });
 }

@@ -1,15 +1,18 @@
 // GET /openapi.json: OpenAPI 3.1 of the served operations and the two token endpoints.
 import type { OperationDecl } from '../../contract/types.ts';
+import { UNREADABLE } from '../../contract/types.ts';
 import { apiTitle, canonicalRoute } from './naming.ts';
 import { messageSchema } from './openapi-schema.ts';
 import type { Schema } from './openapi-schema.ts';
 import { jsonSample } from './samples.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './idempotency-key.ts';
+import { tryItExample } from './try-it.ts';
 
 const ERROR_BODY: Schema = {
   type: 'object',
   properties: { Message: { type: 'string' } },
   required: ['Message'],
+  additionalProperties: false,
   xml: { name: 'Error' },
   description: "Web API's HttpError: {\"Message\":\"…\"} or <Error><Message>…</Message></Error>",
 };
@@ -20,8 +23,45 @@ function errorTable(op: OperationDecl): string {
   return ['| ErrorCode | Message | When |', '|---|---|---|', ...op.errors.map((e) => `| ${e.code} | ${cell(e.message)} | ${cell(e.rule)} |`)].join('\n');
 }
 
-function httpError(description: string): Schema {
-  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/HttpError' } }, 'application/xml': { schema: { $ref: '#/components/schemas/HttpError' } } } };
+const RETRY_AFTER: Schema = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } };
+
+/**
+ * The statuses an operation's route answers besides 200 and 400, each with an HttpError
+ * body ({"Message":…}, or <Error> in XML) in the negotiated format (src/http/errors.ts).
+ */
+const HTTP_ERRORS: readonly { status: string; description: string; headers?: Schema; when?: (op: OperationDecl) => boolean }[] = [
+  {
+    status: '401',
+    description: 'No valid bearer token: an access_token from /ManagerLogin or /ClientLogin is required',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+    when: (op) => !op.anonymous,
+  },
+  { status: '403', description: 'The token may not do this: another Operator or Token in the body, or a participant acting on someone else', when: (op) => !op.anonymous },
+  { status: '405', description: 'A method other than POST', headers: { Allow: { schema: { type: 'string', const: 'POST' } } } },
+  {
+    status: '409',
+    description: 'A request with this Idempotency-Key is still being processed: retry later with the same key',
+    headers: RETRY_AFTER,
+    when: (op) => op.idempotent === true,
+  },
+  { status: '413', description: 'Body larger than the limit' },
+  { status: '415', description: 'Content-Type missing or not JSON, XML or a form' },
+  { status: '422', description: 'This Idempotency-Key was already used with a different request', when: (op) => op.idempotent === true },
+  { status: '429', description: 'A limit on confirmation codes was reached; nothing was done', headers: RETRY_AFTER, when: (op) => op.rateLimited === true },
+  { status: '500', description: 'Unexpected error (details are only in the log)' },
+  { status: '503', description: 'The database cannot serve now; retry after Retry-After seconds', headers: RETRY_AFTER },
+];
+
+function httpError(description: string, headers?: Schema): Schema {
+  return {
+    description,
+    ...(headers ? { headers } : {}),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/HttpError' } }, 'application/xml': { schema: { $ref: '#/components/schemas/HttpError' } } },
+  };
+}
+
+function oauth(description: string, headers?: Schema): Schema {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } };
 }
 
 /** The Idempotency-Key header of an idempotent operation (OperationDecl.idempotent). */
@@ -48,27 +88,20 @@ function operation(op: OperationDecl, components: Map<string, Schema>): Schema {
     requestBody: {
       required: true,
       content: {
-        'application/json': { schema: request, example: JSON.parse(jsonSample(op.request, 'request')) },
+        // What "Try it out" sends: demo data that answers ErrorCode 0 for the demo manager.
+        'application/json': { schema: request, example: tryItExample(op) },
         'application/xml': { schema: request },
         ...(formOnly ? { 'application/x-www-form-urlencoded': { schema: request } } : {}),
       },
     },
     responses: {
       '200': { description: 'The answer; ErrorCode 0 on success, otherwise see the table', content: { 'application/json': { schema: response, example: JSON.parse(jsonSample(op.response)) }, 'application/xml': { schema: response } } },
-      '400': httpError(op.idempotent ? 'Unreadable body or field value, or a malformed Idempotency-Key (ErrorCode 100)' : 'Unreadable body or field value (ErrorCode 100)'),
-      ...(op.anonymous ? {} : { '401': httpError('No valid bearer token'), '403': httpError('The token may not call this operation') }),
-      ...(op.rateLimited
-        ? { '429': { ...httpError('A limit on confirmation codes was reached; nothing was done'), headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } }
-        : {}),
-      '405': httpError('Method not allowed'),
-      '413': httpError('Body too large'),
-      '415': httpError('Unsupported Content-Type'),
-      ...(op.idempotent
-        ? {
-            '409': httpError('A request with this Idempotency-Key is still being processed: retry later with the same key'),
-            '422': httpError('This Idempotency-Key was already used with a different request'),
-          }
-        : {}),
+      // The operation's own answer with ErrorCode 100 and Message naming what could not be read.
+      '400': {
+        description: `The body or a field value${op.idempotent ? ', or the Idempotency-Key header,' : ''} cannot be read: ErrorCode ${UNREADABLE.code}, Message "${UNREADABLE.message}"`,
+        content: { 'application/json': { schema: response }, 'application/xml': { schema: response } },
+      },
+      ...Object.fromEntries(HTTP_ERRORS.filter((e) => e.when?.(op) ?? true).map((e) => [e.status, httpError(e.description, e.headers)])),
     },
   };
 }
@@ -95,14 +128,19 @@ function login(name: 'ManagerLogin' | 'ClientLogin'): Schema {
               refresh_token: { type: 'string', description: 'with grant_type=refresh_token' },
             },
           },
+          // The demo data's accounts: fill in the password.
+          example: client ? { grant_type: 'password', username: '79160000001', password: '', operator: '1' } : { grant_type: 'password', username: 'demo', password: '' },
         },
       },
     },
     responses: {
       '200': { description: 'Tokens', content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenResponse' } } } },
-      '400': { description: 'unsupported_grant_type, invalid_request or invalid_operator', content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } },
-      '401': { description: 'invalid_grant', content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } },
-      '429': { description: 'Too many failed attempts', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } },
+      '400': oauth('unsupported_grant_type, invalid_request (the body is not application/x-www-form-urlencoded)' + (client ? ' or invalid_operator' : '')),
+      '401': oauth('invalid_grant: wrong username or password, or an unknown, used or expired refresh token'),
+      '405': { description: 'A method other than POST', headers: { Allow: { schema: { type: 'string', const: 'POST' } } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/HttpError' } } } },
+      '429': oauth('Too many failed attempts: the username is locked for a while', RETRY_AFTER),
+      '500': oauth('server_error'),
+      '503': oauth('temporarily_unavailable: the database cannot serve now', RETRY_AFTER),
     },
   };
 }
@@ -113,12 +151,16 @@ export function openApiDocument(operations: readonly OperationDecl[]): Schema {
   for (const op of operations) paths[canonicalRoute(op)] = { post: operation(op, components) };
   paths['/ManagerLogin'] = { post: login('ManagerLogin') };
   paths['/ClientLogin'] = { post: login('ClientLogin') };
+  const anonymous = operations.filter((op) => op.anonymous).map((op) => op.name);
   return {
     openapi: '3.1.0',
     info: {
       title: 'LCManager Partner API: participant profiles',
       version: '1.0',
-      description: 'Bodies are JSON, XML (DataContract) or forms; answers are JSON or XML by Accept. Help pages: /Help.',
+      description:
+        `Every operation${anonymous.length > 0 ? ` except ${anonymous.join(' and ')} (anonymous)` : ''} requires Authorization: Bearer <access_token> from POST /ManagerLogin or POST /ClientLogin (form bodies; see /Help#sign-in). ` +
+        'In this UI: "Try it out" on /ManagerLogin (the demo manager is demo), copy access_token into "Authorize", then "Try it out" on an operation. ' +
+        'Bodies are JSON, XML (DataContract) or forms; answers are JSON or XML by Accept. Help pages: /Help.',
     },
     tags: [{ name: 'Client' }, { name: 'Token' }],
     paths,
@@ -130,9 +172,10 @@ export function openApiDocument(operations: readonly OperationDecl[]): Schema {
         TokenResponse: {
           type: 'object',
           required: ['access_token', 'token_type', 'expires_in', 'refresh_token'],
+          additionalProperties: false,
           properties: { access_token: { type: 'string' }, token_type: { type: 'string', const: 'bearer' }, expires_in: { type: 'integer' }, refresh_token: { type: 'string' } },
         },
-        OAuthError: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } },
+        OAuthError: { type: 'object', required: ['error'], additionalProperties: false, properties: { error: { type: 'string' }, error_description: { type: 'string' } } },
       },
     },
   };

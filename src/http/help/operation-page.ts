@@ -5,6 +5,7 @@ import { escapeHtml, page, table } from './html.ts';
 import { apiTitle, helpTypeName, nestedTypes } from './naming.ts';
 import { formSample, jsonSample, xmlSample } from './samples.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './idempotency-key.ts';
+import { ANONYMOUS_NOTE, SIGN_IN_NOTE } from './sign-in-note.ts';
 
 function fieldTable(fields: readonly FieldDecl[], caption: string): string {
   return table(
@@ -49,6 +50,7 @@ export function operationPage(op: OperationDecl): string {
     `<p><a href="/Help">Help Page Home</a></p>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(op.summary)}</p>
+${op.anonymous ? ANONYMOUS_NOTE : SIGN_IN_NOTE}
 <h2>Request Information</h2>
 <h3>URI Parameters</h3><p>None.</p>
 <h3>Body Parameters</h3>${messageSection(op.request)}${op.idempotent ? idempotencySection() : ''}

@@ -6,8 +6,8 @@ import { newEventId } from '../lib/event-id.ts';
 import type { Db } from '../db/directory.ts';
 import type { FieldChange, Participant } from './participant.ts';
 import type { CallContext, Principal } from '../lib/principal.ts';
-import type { ProfileField } from './participant.ts';
-import { API_NAMES } from './participant.ts';
+import type { ProfileField } from './fields.ts';
+import { API_NAMES, CONSENT_FIELDS, FIELDS, PROFILE_FIELDS } from './fields.ts';
 import type { InitiatorKind } from '../db/history-schema.ts';
 import type { ChangeRows } from './store/history.ts';
 import { insertChangeRows } from './store/history.ts';
@@ -31,12 +31,14 @@ export interface RecordedChange {
   siteCode: string | null;
 }
 
-/** The consents whose changes are also kept in the ledger. */
-export const CONSENT_FIELDS = ['allowSms', 'allowEmail', 'allowEmailOnlineCheque'] as const satisfies readonly ProfileField[];
+export { CONSENT_FIELDS } from './fields.ts';
+
+const IS_CONSENT: Readonly<Record<ProfileField, boolean>> = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, CONSENT_FIELDS.includes(f)])) as Record<ProfileField, boolean>;
+const IS_DATE: Readonly<Record<ProfileField, boolean>> = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, FIELDS[f].kind === 'date'])) as Record<ProfileField, boolean>;
 
 export function apiValue(field: ProfileField, value: FieldChange['old']): ApiValue {
   if (value === null) return null;
-  if (field === 'birthdate' && typeof value === 'string') return `${value}T00:00:00`;
+  if (IS_DATE[field] && typeof value === 'string') return `${value}T00:00:00`;
   return value;
 }
 
@@ -112,7 +114,7 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
     const fields = fieldRecords(changed.changes);
     out.histories.push({ ...common, fields: JSON.stringify(fields) });
     for (const c of changed.changes) {
-      if (!(CONSENT_FIELDS as readonly string[]).includes(c.field)) continue;
+      if (!IS_CONSENT[c.field]) continue;
       out.consents.push({ historyIndex, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
     }
     const contragent = changed.changes.find((c) => c.field === 'contragentId');

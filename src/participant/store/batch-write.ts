@@ -10,7 +10,9 @@ import { toParticipant } from './participants.ts';
 import { codeKey } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
 import { insertChangeRows } from './history.ts';
-import { profileColumns } from './profile-columns.ts';
+import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, profileColumns } from './profile-columns.ts';
+import type { UniqueField } from '../fields.ts';
+import { UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
 import type { DbBool } from '../../db/schema.ts';
 import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
 import type { Store } from '../../db/store.ts';
@@ -19,16 +21,16 @@ import { prepareOnPostgres } from '../../db/prepared.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
- * holding one of these phones, e-mail keys or ContragentIds.
+ * holding one of these unique values (by field: phones, e-mail keys, ContragentIds).
  */
 export async function readParticipants(
   db: Db,
   ids: readonly number[],
   operatorIds: readonly number[],
-  values: { phones: readonly number[]; emailKeys: readonly string[]; contragentIds: readonly string[] },
+  keys: { readonly [F in UniqueField]?: readonly (string | number)[] },
 ): Promise<Participant[]> {
-  const { phones, emailKeys, contragentIds } = values;
-  const claims = operatorIds.length > 0 && phones.length + emailKeys.length + contragentIds.length > 0;
+  const claimed = UNIQUE_FIELDS.filter((f) => (keys[f]?.length ?? 0) > 0);
+  const claims = operatorIds.length > 0 && claimed.length > 0;
   if (ids.length === 0 && !claims) return [];
   const rows = await db
     .selectFrom('participants')
@@ -40,9 +42,7 @@ export async function readParticipants(
       if (ids.length) ors.push(eb('id', 'in', [...ids]));
       if (claims) {
         const ops = [...operatorIds];
-        if (phones.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('phone', 'in', [...phones])]));
-        if (emailKeys.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('email_key', 'in', [...emailKeys])]));
-        if (contragentIds.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('contragent_id', 'in', [...contragentIds])]));
+        for (const f of claimed) ors.push(eb.and([eb('operator_id', 'in', ops), eb(uniqueColumn(f) as 'phone', 'in', [...keys[f]!] as number[])]));
       }
       return eb.or(ors);
     })
@@ -98,33 +98,20 @@ export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: Ch
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
  * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
- * and aborts the statement (driverError's 'stale-write' in db/errors.ts). One column list
- * for both engines, with the PostgreSQL type each is read back as.
+ * and aborts the statement (driverError's 'stale-write' in db/errors.ts). The columns and
+ * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES).
  */
-const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string])[] = [
-  ['name', 'text'],
-  ['surname', 'text'],
-  ['patronymic', 'text'],
-  ['phone', 'bigint'],
-  ['email', 'text'],
-  ['email_key', 'text'],
-  ['birthdate', 'date'],
-  ['gender', 'smallint'],
-  ['allow_sms', 'boolean'],
-  ['allow_email', 'boolean'],
-  ['allow_email_online_cheque', 'boolean'],
-  ['contragent_id', 'text'],
-];
 /** `column = u.column` for each, then the version guard. */
 const setFromU = (columns: readonly string[]) =>
   sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
-const SET_PROFILE = setFromU(PROFILE_WRITE_COLUMNS.map(([c]) => c));
+const SET_PROFILE = setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c));
+const PROFILE_RECORDSET = `id integer, read_version integer, bumps integer, ${PROFILE_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ')}`;
 
 function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
   return writes.map((w) => {
-    const c = profileColumns(columnsOf(w));
+    const c: Record<string, unknown> = profileColumns(columnsOf(w));
     const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changeCount };
-    for (const b of ['allow_sms', 'allow_email', 'allow_email_online_cheque'] as const) if (b in c) row[b] = bool(c[b]);
+    for (const b of FLAG_COLUMNS) if (b in c) row[b] = bool(c[b] as DbBool | null);
     return row;
   });
 }
@@ -185,7 +172,7 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
   const statement = sql`
     with u as (
-      select * from ${recordset(participants, `id integer, read_version integer, bumps integer, ${PROFILE_WRITE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}`)}
+      select * from ${recordset(participants, PROFILE_RECORDSET)}
     ), upd as (
       update participants as p set ${SET_PROFILE}, updated_at = ${updatedAt}
       from u where p.id = u.id

@@ -15,7 +15,8 @@ import type { Db, PosRef } from '../../db/directory.ts';
 import { driverError } from '../../db/errors.ts';
 import { BatchQueue } from '../../lib/batch-queue.ts';
 import type { BatchStats, Settled } from '../../lib/batch-queue.ts';
-import { codeKey, emailKey, nowIso } from '../../db/convert.ts';
+import { codeKey, nowIso } from '../../db/convert.ts';
+import { UNIQUE_FIELDS, uniqueKey } from '../fields.ts';
 import type { UniqueClaims, UniqueField } from '../store/updates.ts';
 import { clashedUniqueField } from '../store/updates.ts';
 import { activeSitesByCode, batchWriter, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
@@ -126,9 +127,10 @@ const distinct = <T>(values: Iterable<T | undefined>): T[] => [...new Set([...va
 /** The keys of the unique values a participant holds. */
 function participantKeys(p: Participant): string[] {
   const keys: string[] = [];
-  if (p.phone !== null) keys.push(key('phone', p.operatorId, p.phone));
-  if (p.email) keys.push(key('email', p.operatorId, emailKey(p.email)));
-  if (p.contragentId !== null) keys.push(key('contragentId', p.operatorId, p.contragentId));
+  for (const f of UNIQUE_FIELDS) {
+    const k = uniqueKey(f, p[f]);
+    if (k !== undefined) keys.push(key(f, p.operatorId, k));
+  }
   return keys;
 }
 
@@ -153,11 +155,12 @@ class BatchState {
     const checks = jobs.map(({ req }) => checkProfile(req));
     const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
     const ids = distinct(jobs.map((j) => participantOf(j.req)));
-    const read = await readParticipants(db, ids, callerOperators, {
-      phones: distinct(claims.map((c) => c.phone)),
-      emailKeys: distinct(claims.map((c) => (c.email === undefined ? undefined : emailKey(c.email)))),
-      contragentIds: distinct(claims.map((c) => c.contragentId)),
-    });
+    const read = await readParticipants(
+      db,
+      ids,
+      callerOperators,
+      Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, distinct(claims.map((c) => uniqueKey(f, c[f])))])),
+    );
     const operators = await existingOperators(db, distinct(jobs.map((j) => j.req.Operator || undefined)));
     const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
     const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
@@ -186,13 +189,11 @@ class BatchState {
     lockParticipant: async (id) => this.participants.get(id),
     takenByOthers: async (operatorId, participantId, claims) => {
       const taken = new Set<UniqueField>();
-      const check = (field: UniqueField, value: string | number | undefined) => {
+      for (const field of UNIQUE_FIELDS) {
+        const value = uniqueKey(field, claims[field]);
         const ids = value === undefined ? undefined : this.holders.get(key(field, operatorId, value));
         if (ids && [...ids].some((id) => id !== participantId)) taken.add(field);
-      };
-      check('phone', claims.phone);
-      check('email', claims.email === undefined ? undefined : emailKey(claims.email));
-      check('contragentId', claims.contragentId);
+      }
       return taken;
     },
     write: async (ctx, changed) => {

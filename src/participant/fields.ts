@@ -141,6 +141,8 @@ export const FIELDS = {
     getClient: 'contragentid',
     clientInfo: true,
   },
+  // Given at registration only; the original's GetClient and ClientInfo responses do not carry it.
+  agreePersonalData: { api: 'AgreePersonalData', column: 'agree_personal_data', kind: 'flag', nullable: true, consent: true, takenBy: ['ClientCreate'] },
 } as const satisfies Record<string, FieldSpec>;
 
 // ---- Types derived from the table ----------------------------------------------------
@@ -239,7 +241,7 @@ type WireTypes<D, Fs extends ProfileField> = All<{ [F in Fs]: Same<WireOf<D, Api
 
 /** Request members that describe the call or the operation, not the profile. */
 type UpdateCallFields = 'Client' | 'PosCode' | 'Operator' | 'Token' | 'SiteCode';
-type CreateCallFields = 'Partner' | 'Card' | 'PosCode' | 'FriendPhone' | 'ClientSetPassword' | 'Operator' | 'Token' | 'SiteCode' | 'AgreePersonalData';
+type CreateCallFields = 'Partner' | 'Card' | 'PosCode' | 'FriendPhone' | 'ClientSetPassword' | 'Operator' | 'Token' | 'SiteCode';
 
 type ClientData = NonNullable<ResponseOf<GetClient>['ClientData']>;
 type ShownBy<Key extends 'getClient' | 'clientInfo'> = { [F in ProfileField]: Fields[F] extends { [K in Key]: string | true } ? F : never }[ProfileField];

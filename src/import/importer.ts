@@ -14,7 +14,9 @@ import { resultFor } from '../participant/results.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import { driverError } from '../db/errors.ts';
-import { applyChanges, clashedUniqueField } from '../participant/store/updates.ts';
+import { clashedUniqueField } from '../participant/store/updates.ts';
+import { changeWriter } from '../participant/store/batch-write.ts';
+import type { ParticipantWrite } from '../participant/store/batch-write.ts';
 import { insertParticipants } from '../participant/store/inserts.ts';
 import { syncParticipantIds } from '../participant/store/participants.ts';
 import type { CardRow } from '../participant/store/cards.ts';
@@ -135,6 +137,8 @@ async function runBatch(ctx: BatchContext, batch: Candidate[]): Promise<Counts> 
       return total;
     }
     const c = batch[0]!;
+    // Its participant changed since this batch read it (the version guard): read it afresh.
+    if (driverError(err).kind === 'stale-write') return runBatch(ctx, batch);
     const field = clashedUniqueField(err);
     const code = field ? CONFLICT_CODE[field] : isCardClash(err) ? 15 : undefined;
     if (code === undefined) throw err;
@@ -169,7 +173,7 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
   ) as Holders;
 
   const inserts: { c: Candidate; id?: number }[] = [];
-  const updates: { id: number; changes: ProfileChanges }[] = [];
+  const updates: ParticipantWrite[] = [];
   const links: { number: number; participantId: number; exists: boolean }[] = [];
   const pendingLinks: { c: Candidate; exists: boolean }[] = [];
 
@@ -197,7 +201,8 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
     if (existing) {
       const changes = profileDiff(existing, c.values);
       if (changes.length > 0) {
-        updates.push({ id: existing.id, changes: Object.fromEntries(changes.map((x) => [x.field, x.new])) });
+        const after = { ...existing, ...Object.fromEntries(changes.map((x) => [x.field, x.new])), version: existing.version + 1 };
+        updates.push({ participant: after, readVersion: existing.version, changeCount: 1, fields: changes.map((x) => x.field) });
         counts.updated++;
       } else counts.unchanged++;
       if (c.card !== undefined && card?.participantId !== existing.id) links.push({ number: c.card, participantId: existing.id, exists: card !== undefined });
@@ -213,7 +218,8 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
   const rows = inserts.map((r) => ({ id: r.id ?? fresh.shift()!, operatorId, values: r.c.values, at }));
   const idOf = new Map(inserts.map((r, i) => [r.c, rows[i]!.id]));
   await insertParticipants(tx, rows);
-  for (const u of updates) await applyChanges(tx, u.id, u.changes);
+  // ClientUpdate's writer, with nothing to record: the import writes no history (docs/import.md).
+  await changeWriter(ctx.store.engine)(tx, updates, { histories: [], consents: [], events: [] }, at);
   for (const p of pendingLinks) links.push({ number: p.c.card!, participantId: idOf.get(p.c)!, exists: p.exists });
   await linkCards(tx, operatorId, links);
   return counts;

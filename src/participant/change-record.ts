@@ -96,7 +96,15 @@ export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): P
 
 export function changeRows(items: readonly ChangeToRecord[], time: string): ChangeRows {
   const out: ChangeRows = { histories: [], consents: [], events: [] };
-  items.forEach(({ ctx, changed }, historyIndex) => {
+  // Per item, how many later items change the same participant (the ledger's link, see ChangeRows).
+  const later = new Array<number>(items.length);
+  const seen = new Map<number, number>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const id = items[i]!.changed.before.id;
+    later[i] = seen.get(id) ?? 0;
+    seen.set(id, later[i]! + 1);
+  }
+  items.forEach(({ ctx, changed }, i) => {
     const initiator = initiatorOf(ctx.principal);
     const participantId = changed.before.id;
     const common = {
@@ -115,7 +123,7 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
     out.histories.push({ ...common, fields: JSON.stringify(fields) });
     for (const c of changed.changes) {
       if (!IS_CONSENT[c.field]) continue;
-      out.consents.push({ historyIndex, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
+      out.consents.push({ later: later[i]!, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
     }
     const contragent = changed.changes.find((c) => c.field === 'contragentId');
     const payload: ChangeEventPayload = {

@@ -15,20 +15,29 @@ import type { UniqueField } from '../fields.ts';
 import { UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
 import type { DbBool } from '../../db/schema.ts';
 import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
-import type { Store } from '../../db/store.ts';
+import type { Engine, Store } from '../../db/store.ts';
+import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { recordStatements } from '../../db/recorder.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
  * holding one of these unique values (by field: phones, e-mail keys, ContragentIds).
+ * `lock` (PostgreSQL only): lock the participants with these ids first.
  */
 export async function readParticipants(
   db: Db,
   ids: readonly number[],
   operatorIds: readonly number[],
   keys: { readonly [F in UniqueField]?: readonly (string | number)[] },
+  lock = false,
 ): Promise<Participant[]> {
+  // The one-by-one fallback (PostgreSQL): its participant locked until the transaction ends,
+  // before it is read, so that the read below sees the last committed change and no other
+  // writer's can slip in before this one's. Its own statement: FOR UPDATE on the read itself
+  // would also lock the holders of the values it claims (two fallbacks claiming each other's
+  // values would deadlock).
+  if (lock && ids.length > 0) await db.selectFrom('participants').select('id').where('id', 'in', [...ids]).forUpdate().execute();
   const claimed = UNIQUE_FIELDS.filter((f) => (keys[f]?.length ?? 0) > 0);
   const claims = operatorIds.length > 0 && claimed.length > 0;
   if (ids.length === 0 && !claims) return [];
@@ -92,16 +101,21 @@ export interface ParticipantWrite {
   fields: readonly ProfileField[];
 }
 
-/** Writes a batch's changed participants and the rows that record the changes. */
-export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
+/**
+ * Writes changed participants and the rows that record the changes, inside the caller's
+ * transaction if `db` is one (the one-by-one fallback, the import), or on its own.
+ */
+export type ChangeWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
+
+/** Writes a ClientUpdate batch and commits it. */
+export type BatchWriter = (writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => Promise<void>;
 
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
  * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
  * and aborts the statement (driverError's 'stale-write' in db/errors.ts). The columns and
- * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES).
+ * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES), once at load.
  */
-/** `column = u.column` for each, then the version guard. */
 const setFromU = (columns: readonly string[]) =>
   sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
 const SET_PROFILE = setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c));
@@ -120,20 +134,12 @@ function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool |
 const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
 
 /**
- * SQLite's batch write, committed on its own: one UPDATE per set of changed columns
- * (usually one for the batch; its rows as one JSON parameter, with writeBatchPostgres's version
- * guard), one INSERT per history table. A serving store takes all of it in one round trip to
- * its thread (transactAtOnce).
+ * SQLite's writer: one UPDATE per set of changed columns (usually one for the batch; its
+ * rows as one JSON parameter, with writeBatchPostgres's version guard), one INSERT per
+ * history table (insertChangeRows). None needs the answer of another, so that a serving
+ * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
  */
-function writeBatchSqlite(store: Store): BatchWriter {
-  return async (db, writes, rows, updatedAt) => {
-    const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt);
-    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
-    else await db.transaction().execute(work);
-  };
-}
-
-const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) => {
+const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt) => {
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of participantRows(writes, (v) => v, changedFields)) {
     const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
@@ -153,22 +159,51 @@ const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt) =>
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
 
-const CONTEXT_COLUMNS = 'participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address';
-const CONTEXT_TYPES =
-  'participant_id integer, operator_id integer, changed_at timestamptz, initiator_kind text, manager_login text, manager_token integer, pos_code text, site_code text, request_id text, remote_address text';
+/** A history or ledger row's context columns with their PostgreSQL types; checked against the schema. */
+const CONTEXT_TYPES: { readonly [C in keyof ChangeContextColumns | 'participant_id' | 'operator_id']: string } = {
+  participant_id: 'integer',
+  operator_id: 'integer',
+  changed_at: 'timestamptz',
+  initiator_kind: 'text',
+  manager_login: 'text',
+  manager_token: 'integer',
+  pos_code: 'text',
+  site_code: 'text',
+  request_id: 'text',
+  remote_address: 'text',
+};
+const columnList = (types: Readonly<Record<string, string>>) => Object.keys(types).join(', ');
+const typedList = (types: Readonly<Record<string, string>>) => Object.entries(types).map(([c, t]) => `${c} ${t}`).join(', ');
+const HISTORY_TYPES = { ...CONTEXT_TYPES, fields: 'text' } satisfies { [C in keyof Omit<ChangeHistoryTable, 'id'>]: string };
+const CONSENT_TYPES = { ...CONTEXT_TYPES, consent: 'text', given: 'boolean', previous: 'boolean' } satisfies { [C in keyof Omit<ConsentLedgerTable, 'id' | 'history_id'>]: string };
+const EVENT_TYPES = { event_id: 'text', participant_id: 'integer', operator_id: 'integer', payload: 'text', created_at: 'timestamptz' } satisfies {
+  [C in keyof Omit<ChangeEventsTable, 'id'>]: string;
+};
+const HISTORY_COLUMNS = sql.raw(columnList(HISTORY_TYPES));
+const HISTORY_RECORDSET = `${typedList(HISTORY_TYPES)}, ord integer`;
+const CONSENT_COLUMNS = sql.raw(columnList(CONSENT_TYPES));
+const CONSENT_VALUES = sql.raw(Object.keys(CONSENT_TYPES).map((c) => `x.${c}`).join(', '));
+const CONSENT_RECORDSET = `${typedList(CONSENT_TYPES)}, later integer, ord integer`;
+const EVENT_COLUMNS = sql.raw(columnList(EVENT_TYPES));
+const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
 
 /**
- * Writes a batch in one statement, committed on its own: every changed participant's final
- * profile (UPDATE … FROM its rows), its history, ledger and change-event rows, and the
- * events' deliveries. Each table's rows travel as one jsonb parameter. The participants are
- * not locked between the batch's read and this write, so one changed meanwhile (its version
- * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
- * driverError's 'stale-write' (db/errors.ts).
+ * PostgreSQL's writer: one statement writes every changed participant's final profile
+ * (UPDATE … FROM its rows), its history, ledger and change-event rows, and the events'
+ * deliveries; each table's rows travel as one jsonb parameter. Alone (a batch), the
+ * participants are not locked between the batch's read and this write, so one changed
+ * meanwhile (its version moved) sets version to NULL, which violates NOT NULL and aborts
+ * the whole statement: see driverError's 'stale-write' (db/errors.ts).
+ *
+ * A ledger row finds its history row as insertChangeRows does on SQLite: the newest but
+ * `later` of its participant's history rows. There the rows are read back from the table
+ * (a later statement of the same transaction); here, within one statement, from what the
+ * history insert returned (a sibling CTE cannot see the rows another one inserts).
  */
-const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
+const writeBatchPostgres: ChangeWriter = async (db, writes, rows, updatedAt) => {
   const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
-  const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
+  const consents = rows.consents.map((c, i) => ({ ...c.row, later: c.later, ord: i + 1 }));
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
   const statement = sql`
     with u as (
@@ -177,22 +212,23 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
       update participants as p set ${SET_PROFILE}, updated_at = ${updatedAt}
       from u where p.id = u.id
     ), h as (
-      insert into change_history (${sql.raw(CONTEXT_COLUMNS)}, fields)
-      select ${sql.raw(CONTEXT_COLUMNS)}, fields from ${recordset(histories, `${CONTEXT_TYPES}, fields text, ord integer`)}
+      insert into change_history (${HISTORY_COLUMNS})
+      select ${HISTORY_COLUMNS} from ${recordset(histories, HISTORY_RECORDSET)}
       order by ord
-      returning id
+      returning id, participant_id
     ), hn as (
-      -- ids grow in insertion order: the n-th id is the n-th history row
-      select id, row_number() over (order by id) as ord from h
+      -- ids grow in insertion order: 0 is a participant's newest row of this statement
+      select id, participant_id, row_number() over (partition by participant_id order by id desc) - 1 as later from h
     ), c as (
-      insert into consent_ledger (history_id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous)
-      select hn.id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous
-      from ${recordset(consents, `${CONTEXT_TYPES}, consent text, given boolean, previous boolean, history_ord integer`)}
-      join hn on hn.ord = x.history_ord
+      insert into consent_ledger (history_id, ${CONSENT_COLUMNS})
+      select hn.id, ${CONSENT_VALUES}
+      from ${recordset(consents, CONSENT_RECORDSET)}
+      join hn on hn.participant_id = x.participant_id and hn.later = x.later
+      order by x.ord
     ), e as (
-      insert into change_events (event_id, participant_id, operator_id, payload, created_at)
-      select event_id, participant_id, operator_id, payload, created_at
-      from ${recordset(events, 'event_id text, participant_id integer, operator_id integer, payload text, created_at timestamptz, ord integer')}
+      insert into change_events (${EVENT_COLUMNS})
+      select ${EVENT_COLUMNS}
+      from ${recordset(events, EVENT_RECORDSET)}
       order by ord
       returning id, participant_id, operator_id
     )
@@ -203,7 +239,19 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt) => {
   await db.executeQuery(statement);
 };
 
-/** The store's batch write; it commits on its own. */
-export function batchWriter(store: Store): BatchWriter {
-  return store.engine === 'postgres' ? writeBatchPostgres : writeBatchSqlite(store);
+/** The engine's writer, for use inside a transaction or alone. */
+export function changeWriter(engine: Engine): ChangeWriter {
+  return engine === 'postgres' ? writeBatchPostgres : writeBatchSqlite;
+}
+
+/**
+ * The ClientUpdate batch's write, committed on its own: PostgreSQL's one statement, or
+ * SQLite's statements as one transaction (a serving store's in one round trip to its thread).
+ */
+export function commitBatch(store: Store): BatchWriter {
+  if (store.engine === 'postgres') return (writes, rows, updatedAt) => writeBatchPostgres(store.db, writes, rows, updatedAt);
+  const work = (writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt);
+  const { transactAtOnce } = store;
+  if (transactAtOnce) return async (writes, rows, updatedAt) => transactAtOnce(await recordStatements(work(writes, rows, updatedAt)));
+  return (writes, rows, updatedAt) => store.db.transaction().execute(work(writes, rows, updatedAt));
 }

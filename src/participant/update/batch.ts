@@ -8,8 +8,10 @@
 // the connection's thread). Only then is anyone answered. If the database refuses the
 // write — a participant changed since the read (its version moved: driverError's stale write),
 // another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
-// the batch runs once more, reading afresh; refused again, its requests run one by one,
-// each in its own transaction with its participant locked.
+// the batch runs once more, reading afresh; refused again, its requests run one by one:
+// each the same path as a batch of one, in a transaction of its own with its participant
+// locked (updateClientInTransaction). So there are two writers, one per engine
+// (store/batch-write.ts), whatever the path.
 import type { Store } from '../../db/store.ts';
 import type { Db, PosRef } from '../../db/directory.ts';
 import { driverError } from '../../db/errors.ts';
@@ -19,7 +21,7 @@ import { codeKey, nowIso } from '../../db/convert.ts';
 import { UNIQUE_FIELDS, uniqueKey } from '../fields.ts';
 import type { UniqueClaims, UniqueField } from '../store/updates.ts';
 import { clashedUniqueField } from '../store/updates.ts';
-import { activeSitesByCode, batchWriter, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
+import { activeSitesByCode, changeWriter, commitBatch, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
 import type { BatchWriter } from '../store/batch-write.ts';
 import type { CallContext } from '../../lib/principal.ts';
 import type { Participant, ProfileField } from '../participant.ts';
@@ -29,8 +31,9 @@ import { checkProfile, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { applyClientUpdateInScope, updateClientInTransaction } from './client-update.ts';
+import { applyClientUpdateInScope, fail } from './client-update.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
+import { CONFLICT_CODE } from '../fields.ts';
 
 export interface ClientUpdateJob {
   ctx: CallContext;
@@ -49,7 +52,7 @@ export interface ClientUpdateQueue {
  * /metrics reports).
  */
 export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdateQueue {
-  const write = batchWriter(store);
+  const write = commitBatch(store);
   const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
     (jobs) => withRetry(store, stats, jobs, () => applyBatch(store.db, jobs, write)),
     stats,
@@ -103,9 +106,34 @@ async function withRetry(store: Store, stats: BatchStats, jobs: readonly ClientU
   return out;
 }
 
-/** Read, rules, and write of a batch; `write` is the engine's. */
-export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter): Promise<Settled<ClientUpdateOutcome>[]> {
-  const state = await BatchState.read(db, jobs);
+/**
+ * One request on its own: a batch of one in a transaction of its own, its participant locked
+ * for the transaction (PostgreSQL: FOR UPDATE before the batch's read; SQLite: the write
+ * transaction's lock, taken at BEGIN IMMEDIATE), written by the engine's writer inside it.
+ * A unique violation raised by the database (another writer claimed the same phone, e-mail
+ * or contragent first) answers with the matching ErrorCode: the database is the safety net
+ * behind the rules. The fallback of a twice-refused batch.
+ */
+export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
+  const write = changeWriter(store.engine);
+  const lock = store.engine === 'postgres';
+  try {
+    const [result] = await store.transact((tx) => applyBatch(tx, [{ ctx, req }], (writes, rows, at) => write(tx, writes, rows, at), lock));
+    if (!result!.ok) throw result!.err;
+    return result!.value;
+  } catch (err) {
+    const field = clashedUniqueField(err);
+    if (field) return fail(CONFLICT_CODE[field]);
+    throw err;
+  }
+}
+
+/**
+ * Read, rules, and write of a batch; `write` writes it (and commits, unless `db` is a
+ * transaction). `lock`: lock the named participants before reading them (PostgreSQL, in a transaction).
+ */
+export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter, lock = false): Promise<Settled<ClientUpdateOutcome>[]> {
+  const state = await BatchState.read(db, jobs, lock);
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const [i, { ctx, req }] of jobs.entries()) {
     try {
@@ -116,7 +144,7 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write
       results.push({ ok: false, err });
     }
   }
-  await state.flush(db, write);
+  await state.flush(write);
   return results;
 }
 
@@ -150,7 +178,7 @@ class BatchState {
     private readonly sites: Set<string>,
   ) {}
 
-  static async read(db: Db, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
+  static async read(db: Db, jobs: readonly ClientUpdateJob[], lock: boolean): Promise<BatchState> {
     const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
     const checks = jobs.map(({ req }) => checkProfile(req));
     const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
@@ -160,6 +188,7 @@ class BatchState {
       ids,
       callerOperators,
       Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, distinct(claims.map((c) => uniqueKey(f, c[f])))])),
+      lock,
     );
     const operators = await existingOperators(db, distinct(jobs.map((j) => j.req.Operator || undefined)));
     const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
@@ -210,13 +239,13 @@ class BatchState {
     },
   };
 
-  async flush(db: Db, write: BatchWriter): Promise<void> {
+  async flush(write: BatchWriter): Promise<void> {
     const writes = [...this.changes].map(([id, { count, fields }]) => {
       const participant = this.participants.get(id)!;
       return { participant, changeCount: count, fields: [...fields], readVersion: participant.version - count };
     });
     if (writes.length === 0) return;
     const now = nowIso();
-    await write(db, writes, changeRows(this.records, now), now);
+    await write(writes, changeRows(this.records, now), now);
   }
 }

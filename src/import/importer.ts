@@ -168,9 +168,7 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
   const cards = await cardsByNumber(tx, batch.flatMap((c) => (c.card === undefined ? [] : [c.card])));
   const byId = new Map(found.map((p) => [p.id, p]));
   const own = found.filter((p) => p.operatorId === operatorId);
-  const holders = Object.fromEntries(
-    UNIQUE_FIELDS.map((f) => [f, new Map(own.flatMap((p) => { const k = keyOf(f, p); return k === undefined ? [] : [[k, p] as const]; }))]),
-  ) as Holders;
+  const holders = Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, new Map(own.flatMap((p) => (keyOf(f, p) === undefined ? [] : [[keyOf(f, p)!, p] as const])))])) as Holders;
 
   const inserts: { c: Candidate; id?: number }[] = [];
   const updates: ParticipantWrite[] = [];

@@ -18,7 +18,7 @@ import { driverError } from '../../db/errors.ts';
 import { BatchQueue } from '../../lib/batch-queue.ts';
 import type { BatchStats, Settled } from '../../lib/batch-queue.ts';
 import { codeKey, nowIso } from '../../db/convert.ts';
-import { UNIQUE_FIELDS, uniqueKey } from '../fields.ts';
+import { CONFLICT_CODE, UNIQUE_FIELDS, uniqueKey } from '../fields.ts';
 import type { UniqueClaims, UniqueField } from '../store/updates.ts';
 import { clashedUniqueField } from '../store/updates.ts';
 import { activeSitesByCode, changeWriter, commitBatch, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
@@ -33,7 +33,6 @@ import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
 import { applyClientUpdateInScope, fail } from './client-update.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
-import { CONFLICT_CODE } from '../fields.ts';
 
 export interface ClientUpdateJob {
   ctx: CallContext;

@@ -194,10 +194,7 @@ export const CONFLICT_CODE = Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, spe
 /** The fields of one kind, in table order. */
 export const fieldsOfKind = (kind: FieldKind): ProfileField[] => PROFILE_FIELDS.filter((f) => spec(f).kind === kind);
 
-/** The fields an operation's request carries. */
-export const fieldsTakenBy = (op: Taker): ProfileField[] => PROFILE_FIELDS.filter((f) => spec(f).takenBy.includes(op));
-
-/** A participant that never had a value: null, or the kind's zero where the column is NOT NULL. */
+/** A participant that never had a value: null, or 0 where the column is NOT NULL (Gender, the only one: 0 = not determined). */
 export const EMPTY_PROFILE: Readonly<Profile> = Object.freeze(
   Object.fromEntries(PROFILE_FIELDS.map((f) => [f, spec(f).nullable ? null : 0])) as Profile,
 );

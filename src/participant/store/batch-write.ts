@@ -250,8 +250,9 @@ export function changeWriter(engine: Engine): ChangeWriter {
  */
 export function commitBatch(store: Store): BatchWriter {
   if (store.engine === 'postgres') return (writes, rows, updatedAt) => writeBatchPostgres(store.db, writes, rows, updatedAt);
-  const work = (writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string) => (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt);
-  const { transactAtOnce } = store;
-  if (transactAtOnce) return async (writes, rows, updatedAt) => transactAtOnce(await recordStatements(work(writes, rows, updatedAt)));
-  return (writes, rows, updatedAt) => store.db.transaction().execute(work(writes, rows, updatedAt));
+  return async (writes, rows, updatedAt) => {
+    const work = (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt);
+    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
+    else await store.db.transaction().execute(work);
+  };
 }

@@ -4,7 +4,7 @@
 // diff of wanted values against stored ones. Each check applies to the fields of its kind
 // in the field table (fields.ts).
 import type { Db } from '../db/directory.ts';
-import type { Gender, ProfileChanges, ProfileInput, UniqueClaims, UniqueField } from './fields.ts';
+import type { FieldKind, Gender, ProfileChanges, ProfileInput, UniqueClaims, UniqueField } from './fields.ts';
 import { API_NAMES, CONFLICT_CODE, PROFILE_FIELDS, UNIQUE_FIELDS, fieldsOfKind } from './fields.ts';
 import type { FieldChange, Participant } from './participant.ts';
 import { normalizePhone } from '../lib/phone.ts';
@@ -18,13 +18,15 @@ export { CONFLICT_CODE } from './fields.ts';
 
 export type ProfileCheck = { ok: true; values: ProfileChanges } | { ok: false; code: number; field?: string };
 
-const GENDER = fieldsOfKind('gender');
+/** Each kind's fields with their API names, once at load. */
+const ofKind = (kind: FieldKind) => fieldsOfKind(kind).map((f) => [f, API_NAMES[f]] as const);
+const GENDER = ofKind('gender');
 /** Free-text fields, in the order their ErrorCode 13 is checked. */
-const TEXT = fieldsOfKind('text');
-const PHONE = fieldsOfKind('phone');
-const EMAIL = fieldsOfKind('email');
-const DATE = fieldsOfKind('date');
-const FLAG = fieldsOfKind('flag');
+const TEXT = ofKind('text');
+const PHONE = ofKind('phone');
+const EMAIL = ofKind('email');
+const DATE = ofKind('date');
+const FLAG = ofKind('flag');
 
 /**
  * Checks and normalizes the given values. Empty text, Phone 0 and Gender 0 mean "not
@@ -33,41 +35,41 @@ const FLAG = fieldsOfKind('flag');
 export function checkProfile(input: ProfileInput): ProfileCheck {
   const given = input as Readonly<Record<string, unknown>>;
   const values: Record<string, unknown> = {};
-  for (const f of GENDER) {
-    const gender = (given[API_NAMES[f]] as number | undefined) ?? 0;
+  for (const [, api] of GENDER) {
+    const gender = (given[api] as number | undefined) ?? 0;
     if (gender !== 0 && gender !== 1 && gender !== -1) return { ok: false, code: 11 };
   }
-  for (const f of TEXT) {
-    const value = trimmed(given[API_NAMES[f]] as string | undefined);
+  for (const [f, api] of TEXT) {
+    const value = trimmed(given[api] as string | undefined);
     if (value === undefined) continue;
-    if (!isAcceptableText(value)) return { ok: false, code: 13, field: API_NAMES[f] };
+    if (!isAcceptableText(value)) return { ok: false, code: 13, field: api };
     values[f] = value;
   }
-  for (const f of PHONE) {
-    const raw = given[API_NAMES[f]] as number | undefined;
+  for (const [f, api] of PHONE) {
+    const raw = given[api] as number | undefined;
     if (raw === undefined || raw === 0) continue;
     const phone = normalizePhone(raw);
     if (phone === undefined) return { ok: false, code: 6 };
     values[f] = phone;
   }
-  for (const f of EMAIL) {
-    const email = trimmed(given[API_NAMES[f]] as string | undefined);
+  for (const [f, api] of EMAIL) {
+    const email = trimmed(given[api] as string | undefined);
     if (email === undefined) continue;
     if (!isValidEmail(email)) return { ok: false, code: 8 };
     values[f] = email;
   }
-  for (const f of DATE) {
-    const date = given[API_NAMES[f]] as string | undefined;
+  for (const [f, api] of DATE) {
+    const date = given[api] as string | undefined;
     if (date === undefined) continue;
     if (!isBirthdateInRange(date)) return { ok: false, code: 10 };
     values[f] = date;
   }
-  for (const f of GENDER) {
-    const gender = (given[API_NAMES[f]] as Gender | undefined) ?? 0;
+  for (const [f, api] of GENDER) {
+    const gender = (given[api] as Gender | undefined) ?? 0;
     if (gender !== 0) values[f] = gender;
   }
-  for (const f of FLAG) {
-    const flag = given[API_NAMES[f]] as boolean | undefined;
+  for (const [f, api] of FLAG) {
+    const flag = given[api] as boolean | undefined;
     if (flag !== undefined) values[f] = flag;
   }
   return { ok: true, values: values as ProfileChanges };

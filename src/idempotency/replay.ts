@@ -38,8 +38,8 @@ function replayOf<T>(stored: Pick<StoredKey, 'requestHash' | 'response'>, claim:
 /** A key row's placeholder answer, until the write's own answer replaces it (setKeyAnswer). */
 const PENDING = {};
 
-/** Tries of a keyed transaction that met the key stored by another transaction (the next try replays it). */
-const KEY_ATTEMPTS = 3;
+/** Tries of a keyed transaction that met the key stored by another transaction (the next try replays it); the one-by-one ClientUpdate's too. */
+export const KEY_ATTEMPTS = 3;
 
 /**
  * Runs `work` in a transaction of its own (store.transact) with the key: a stored answer is

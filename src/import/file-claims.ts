@@ -3,7 +3,9 @@
 // Claims of a batch stay pending until its transaction commits: a batch that fails and is
 // retried row by row must not find its own rows' claims.
 
-export type ClaimKind = 'id' | 'phone' | 'email' | 'contragentId' | 'card';
+import type { UniqueField } from '../participant/fields.ts';
+
+export type ClaimKind = 'id' | 'card' | UniqueField;
 
 export interface Claim {
   line: number;

@@ -32,8 +32,8 @@ import type { ProfileCheck } from '../rules.ts';
 import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
 import { applyClientUpdateInScope, fail, storedAnswer } from './client-update.ts';
-import { BatchKeys, KEY_ATTEMPTS } from '../../idempotency/replay.ts';
-import { insertKeyRows, isKeyConflict, keyRow } from '../../idempotency/store.ts';
+import { BatchKeys, retryKeyed } from '../../idempotency/replay.ts';
+import { isKeyConflict } from '../../idempotency/store.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
 
 export interface ClientUpdateJob {
@@ -122,32 +122,15 @@ async function withRetry(store: Store, stats: BatchStats, jobs: readonly ClientU
 export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
   const write = changeWriter(store.engine);
   const lock = store.engine === 'postgres';
-  const claim = ctx.idempotency;
-  let lastConflict: unknown;
-  for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
-    try {
-      const [result] = await store.transact((tx) => applyBatch(tx, [{ ctx, req }], (writes, rows, at, keys) => write(tx, writes, rows, at, keys), lock));
-      if (!result!.ok) throw result!.err;
-      return result!.value;
-    } catch (err) {
-      if (isKeyConflict(err)) {
-        lastConflict = err;
-        continue;
-      }
-      const field = clashedUniqueField(err);
-      if (!field) throw err;
-      const answer = fail(CONFLICT_CODE[field]);
-      if (!claim) return answer;
-      try {
-        await store.transact((tx) => insertKeyRows(tx, [keyRow(claim, answer, nowIso())]));
-        return answer;
-      } catch (storeErr) {
-        if (!isKeyConflict(storeErr)) throw storeErr;
-        lastConflict = storeErr;
-      }
-    }
-  }
-  throw lastConflict;
+  const attempt = async () => {
+    const [result] = await store.transact((tx) => applyBatch(tx, [{ ctx, req }], (writes, rows, at, keys) => write(tx, writes, rows, at, keys), lock));
+    if (!result!.ok) throw result!.err;
+    return result!.value;
+  };
+  return retryKeyed(ctx.idempotency, attempt, store, storedAnswer, (err) => {
+    const field = clashedUniqueField(err);
+    return field ? fail(CONFLICT_CODE[field]) : undefined;
+  });
 }
 
 /**

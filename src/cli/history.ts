@@ -5,6 +5,7 @@ import { findParticipant } from '../participant/store/participants.ts';
 import { listConsents, listHistory } from '../participant/store/history.ts';
 import { consentEntryView, historyEntryView } from '../participant/history-views.ts';
 import type { Store } from '../db/store.ts';
+import { API_NAMES, CONSENT_FIELDS } from '../participant/fields.ts';
 
 async function participantId(store: Store, id: string): Promise<number> {
   const n = participantIdArg(id);
@@ -30,7 +31,7 @@ export function registerClientHistory(client: Command): void {
     client
       .command('consents')
       .argument('<id>', 'participant id')
-      .description("Print the participant's consent ledger (AllowSms, AllowEmail, AllowEmailOnlineCheque), newest first, as JSON."),
+      .description(`Print the participant's consent ledger (${CONSENT_FIELDS.map((f) => API_NAMES[f]).join(', ')}), newest first, as JSON.`),
   ).action(async (id: string, flags: { database?: string }) => {
     const rows = await withStore(configFrom(flags), async (store) => listConsents(store.db, await participantId(store, id)));
     printJson(rows.map(consentEntryView));

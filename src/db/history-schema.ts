@@ -30,7 +30,7 @@ export interface ConsentLedgerTable extends ChangeContextColumns {
   history_id: number;
   participant_id: number;
   operator_id: number;
-  /** AllowSms, AllowEmail or AllowEmailOnlineCheque. */
+  /** The consent's API name (AllowSms, …: the consents of src/participant/fields.ts). */
   consent: string;
   given: DbBool;
   previous: DbBool | null;

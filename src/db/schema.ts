@@ -79,26 +79,16 @@ export interface LoginFailuresTable {
   locked_until: string | null;
 }
 
-export interface ParticipantsTable {
+/**
+ * The participants' profile columns (name, phone, email_key, surname_key, allow_sms, …). db/ imports no
+ * feature, so they are declared where the profile fields are: src/participant/fields.ts,
+ * merged in here by src/participant/store/profile-columns.ts (module augmentation).
+ */
+export interface ParticipantProfileColumns {}
+
+export interface ParticipantsTable extends ParticipantProfileColumns {
   id: Generated<number>;
   operator_id: number;
-  name: string | null;
-  surname: string | null;
-  patronymic: string | null;
-  phone: number | null;
-  email: string | null;
-  /** Lower-cased e-mail: uniqueness per operator is case-insensitive. */
-  email_key: string | null;
-  /** Search keys of surname and name (convert.ts nameKey), for the console's prefix search. */
-  surname_key: string | null;
-  name_key: string | null;
-  /** Calendar date, 'YYYY-MM-DD'. */
-  birthdate: string | null;
-  gender: number;
-  allow_sms: DbBool | null;
-  allow_email: DbBool | null;
-  allow_email_online_cheque: DbBool | null;
-  contragent_id: string | null;
   password_hash: string | null;
   created_at: string;
   updated_at: string;

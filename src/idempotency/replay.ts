@@ -46,9 +46,7 @@ const KEY_ATTEMPTS = 3;
  * replayed and `work` does not run; otherwise the key is inserted first — so that a
  * transaction of another process holding it makes this one wait, then fail and replay
  * its answer — `work` runs, and its answer is stored in the same transaction. `storedAnswer`
- * picks what is stored of an outcome (undefined: nothing, e.g. a 403); `recover` turns an
- * error into an answer decided after the rollback (a unique value claimed meanwhile), which
- * is then stored in a small transaction of its own. Without a claim: `work` as it was.
+ * and `recover`: see retryKeyed. Without a claim: `work` as it was.
  */
 export async function transactWithKey<T>(
   store: Store,
@@ -57,38 +55,52 @@ export async function transactWithKey<T>(
   storedAnswer: (outcome: T) => object | undefined,
   recover: (err: unknown) => T | undefined = () => undefined,
 ): Promise<T> {
-  if (!claim) {
-    try {
-      return await store.transact(work);
-    } catch (err) {
-      const recovered = recover(err);
-      if (recovered === undefined) throw err;
-      return recovered;
-    }
-  }
+  if (!claim) return retryKeyed(undefined, () => store.transact(work), store, storedAnswer, recover);
+  const keyed = claim;
+  const attempt = () =>
+    store.transact(async (tx) => {
+      const now = nowIso();
+      const stored = (await readStoredKeys(tx, [keyed], now)).get(scopeId(keyed));
+      if (stored) return replayOf<T>(stored, keyed);
+      await insertKeyRows(tx, [keyRow(keyed, PENDING, now)]);
+      const outcome = await work(tx);
+      const answer = storedAnswer(outcome);
+      if (answer === undefined) await deleteKey(tx, keyed);
+      else await setKeyAnswer(tx, keyRow(keyed, answer, nowIso()));
+      return outcome;
+    });
+  return retryKeyed(keyed, attempt, store, storedAnswer, recover);
+}
+
+/**
+ * Runs `attempt`, a transaction of its own that replays the claim's stored answer or stores
+ * its own (transactWithKey; a one-by-one ClientUpdate, with BatchKeys). The key stored by
+ * another transaction meanwhile (a key conflict) rolls it back: the next try, up to
+ * KEY_ATTEMPTS, reads the key and replays. `recover` turns any other error into an answer
+ * decided after the rollback (a unique value claimed meanwhile), which is then stored with
+ * the key in a small transaction of its own; `storedAnswer` picks what is stored of an
+ * outcome (undefined: nothing, e.g. a 403). Without a claim: one try, and `recover`.
+ */
+export async function retryKeyed<T>(
+  claim: KeyClaim | undefined,
+  attempt: () => Promise<T>,
+  store: Store,
+  storedAnswer: (outcome: T) => object | undefined,
+  recover: (err: unknown) => T | undefined,
+): Promise<T> {
   let lastConflict: unknown;
-  for (let attempt = 0; attempt < KEY_ATTEMPTS; attempt++) {
+  for (let i = 0; i < KEY_ATTEMPTS; i++) {
     try {
-      return await store.transact(async (tx) => {
-        const now = nowIso();
-        const stored = (await readStoredKeys(tx, [claim], now)).get(scopeId(claim));
-        if (stored) return replayOf<T>(stored, claim);
-        await insertKeyRows(tx, [keyRow(claim, PENDING, now)]);
-        const outcome = await work(tx);
-        const answer = storedAnswer(outcome);
-        if (answer === undefined) await deleteKey(tx, claim);
-        else await setKeyAnswer(tx, keyRow(claim, answer, nowIso()));
-        return outcome;
-      });
+      return await attempt();
     } catch (err) {
-      if (isKeyConflict(err)) {
+      if (claim && isKeyConflict(err)) {
         lastConflict = err;
         continue;
       }
       const recovered = recover(err);
       if (recovered === undefined) throw err;
-      const answer = storedAnswer(recovered);
-      if (answer === undefined) return recovered;
+      const answer = claim && storedAnswer(recovered);
+      if (!claim || answer === undefined) return recovered;
       try {
         await store.transact((tx) => insertKeyRows(tx, [keyRow(claim, answer, nowIso())]));
         return recovered;

@@ -7,7 +7,9 @@
 
 import { IntMap } from '../lib/int-map.ts';
 
-export type ClaimKind = 'id' | 'phone' | 'email' | 'contragentId' | 'card';
+import type { UniqueField } from '../participant/fields.ts';
+
+export type ClaimKind = 'id' | 'card' | UniqueField;
 
 export interface Claim {
   line: number;

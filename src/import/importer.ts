@@ -7,14 +7,16 @@
 import type { Store } from '../db/store.ts';
 import type { Db } from '../db/directory.ts';
 import type { Participant, ProfileChanges } from '../participant/participant.ts';
-import { PROFILE_FIELDS } from '../participant/participant.ts';
-import { CONFLICT_CODE, checkProfile } from '../participant/rules.ts';
+import type { UniqueField } from '../participant/fields.ts';
+import { UNIQUE_FIELDS, uniqueKey } from '../participant/fields.ts';
+import { CONFLICT_CODE, checkProfile, profileDiff } from '../participant/rules.ts';
 import { resultFor } from '../participant/results.ts';
 import { clientUpdate } from '../contract/client-update.ts';
 import { clientCreate } from '../contract/client-create.ts';
-import { emailKey } from '../db/convert.ts';
 import { driverError } from '../db/errors.ts';
-import { applyChanges, clashedUniqueField } from '../participant/store/updates.ts';
+import { clashedUniqueField } from '../participant/store/updates.ts';
+import { changeWriter } from '../participant/store/batch-write.ts';
+import type { ParticipantWrite } from '../participant/store/batch-write.ts';
 import { insertParticipants } from '../participant/store/inserts.ts';
 import { syncParticipantIds } from '../participant/store/participants.ts';
 import type { CardRow } from '../participant/store/cards.ts';
@@ -25,7 +27,6 @@ import type { Header } from './columns.ts';
 import { readRow } from './columns.ts';
 import { FileClaims } from './file-claims.ts';
 import { collectGarbage } from '../lib/collect-garbage.ts';
-import type { ClaimKind } from './file-claims.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
 /** Rows between full garbage collections: memory stays bounded whatever the file's size. */
@@ -67,8 +68,6 @@ interface Candidate {
 }
 
 type Counts = Omit<ImportSummary, 'rows'>;
-
-const UNIQUE_KINDS = ['phone', 'email', 'contragentId'] as const;
 
 /**
  * Imports the records (the header excluded) as they arrive: each batch is checked and
@@ -149,6 +148,8 @@ async function runBatch(ctx: BatchContext, batch: Candidate[]): Promise<Counts> 
       return total;
     }
     const c = batch[0]!;
+    // Its participant changed since this batch read it (the version guard): read it afresh.
+    if (driverError(err).kind === 'stale-write') return runBatch(ctx, batch);
     const field = clashedUniqueField(err);
     const code = field ? CONFLICT_CODE[field] : isCardClash(err) ? 15 : undefined;
     if (code === undefined) throw err;
@@ -169,23 +170,19 @@ function conflictMessage(code: number): string {
 async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): Promise<Counts> {
   const { operatorId, claims } = ctx;
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: [] };
-  const found = await participantsForBatch(tx, operatorId, {
-    ids: batch.flatMap((c) => (c.clientId === undefined ? [] : [c.clientId])),
-    phones: batch.flatMap((c) => (c.values.phone == null ? [] : [c.values.phone])),
-    emails: batch.flatMap((c) => (c.values.email == null ? [] : [c.values.email])),
-    contragents: batch.flatMap((c) => (c.values.contragentId == null ? [] : [c.values.contragentId])),
-  });
+  const found = await participantsForBatch(
+    tx,
+    operatorId,
+    batch.flatMap((c) => (c.clientId === undefined ? [] : [c.clientId])),
+    Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, batch.flatMap((c) => uniqueKey(f, c.values[f]) ?? [])])),
+  );
   const cards = await cardsByNumber(tx, batch.flatMap((c) => (c.card === undefined ? [] : [c.card])));
   const byId = new Map(found.map((p) => [p.id, p]));
   const own = found.filter((p) => p.operatorId === operatorId);
-  const holders: Record<(typeof UNIQUE_KINDS)[number], Map<string, Participant>> = {
-    phone: new Map(own.flatMap((p) => (p.phone === null ? [] : [[String(p.phone), p]]))),
-    email: new Map(own.flatMap((p) => (p.email === null ? [] : [[emailKey(p.email), p]]))),
-    contragentId: new Map(own.flatMap((p) => (p.contragentId === null ? [] : [[p.contragentId, p]]))),
-  };
+  const holders = Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, new Map(own.flatMap((p) => (keyOf(f, p) === undefined ? [] : [[keyOf(f, p)!, p] as const])))])) as Holders;
 
   const inserts: { c: Candidate; id?: number }[] = [];
-  const updates: { id: number; changes: ProfileChanges }[] = [];
+  const updates: ParticipantWrite[] = [];
   const links: { number: number; participantId: number; exists: boolean }[] = [];
   const pendingLinks: { c: Candidate; exists: boolean }[] = [];
 
@@ -212,9 +209,10 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
     const card = c.card === undefined ? undefined : cards.get(c.card);
     if (existing) {
       claims.wrote(existing.id, c.record.line, false);
-      const changes = diff(existing, c.values);
-      if (Object.keys(changes).length > 0) {
-        updates.push({ id: existing.id, changes });
+      const changes = profileDiff(existing, c.values);
+      if (changes.length > 0) {
+        const after = { ...existing, ...Object.fromEntries(changes.map((x) => [x.field, x.new])), version: existing.version + 1 };
+        updates.push({ participant: after, readVersion: existing.version, changeCount: 1, fields: changes.map((x) => x.field) });
         counts.updated++;
       } else counts.unchanged++;
       if (c.card !== undefined && card?.participantId !== existing.id) links.push({ number: c.card, participantId: existing.id, exists: card !== undefined });
@@ -231,7 +229,8 @@ async function writeImportBatch(tx: Db, ctx: BatchContext, batch: Candidate[]): 
   const idOf = new Map(inserts.map((r, i) => [r.c, rows[i]!.id]));
   inserts.forEach((r, i) => claims.wrote(rows[i]!.id, r.c.record.line, r.id === undefined));
   await insertParticipants(tx, rows);
-  for (const u of updates) await applyChanges(tx, u.id, u.changes);
+  // ClientUpdate's writer, with nothing to record: the import writes no history (docs/import.md).
+  await changeWriter(ctx.store.engine)(tx, updates, { histories: [], consents: [], events: [] }, at, []);
   for (const p of pendingLinks) links.push({ number: p.c.card!, participantId: idOf.get(p.c)!, exists: p.exists });
   await linkCards(tx, operatorId, links);
   return counts;
@@ -242,7 +241,7 @@ function firstRefusal(
   c: Candidate,
   target: string,
   existing: Participant | undefined,
-  holders: Record<(typeof UNIQUE_KINDS)[number], Map<string, Participant>>,
+  holders: Holders,
   card: CardRow | undefined,
   operatorId: number,
   claims: FileClaims,
@@ -256,8 +255,8 @@ function firstRefusal(
     if (writer?.created && c.clientId === undefined) return { code: 7, message: `${conflictMessage(7)} (строка ${writer.line})` };
     if (writer) return { code: 1, message: `Клиент уже встречался в строке ${writer.line}` };
   }
-  for (const kind of UNIQUE_KINDS) {
-    const key = uniqueKey(kind, c.values);
+  for (const kind of UNIQUE_FIELDS) {
+    const key = keyOf(kind, c.values);
     if (key === undefined) continue;
     const holder = holders[kind].get(key);
     if (holder && `id:${holder.id}` !== target) return { code: CONFLICT_CODE[kind], message: conflictMessage(CONFLICT_CODE[kind]) };
@@ -276,27 +275,20 @@ function firstRefusal(
 function claimAll(claims: FileClaims, c: Candidate, target: string): void {
   const claim = { line: c.record.line, target };
   if (target.startsWith('id:')) claims.add('id', target, claim);
-  for (const kind of UNIQUE_KINDS) {
-    const key = uniqueKey(kind, c.values);
-    if (key !== undefined) claims.add(kind as ClaimKind, key, claim);
+  for (const kind of UNIQUE_FIELDS) {
+    const key = keyOf(kind, c.values);
+    if (key !== undefined) claims.add(kind, key, claim);
   }
   if (c.card !== undefined) claims.add('card', c.card, claim);
 }
 
-function uniqueKey(kind: (typeof UNIQUE_KINDS)[number], v: ProfileChanges): string | undefined {
-  if (kind === 'phone') return v.phone == null ? undefined : String(v.phone);
-  if (kind === 'email') return v.email == null ? undefined : emailKey(v.email);
-  return v.contragentId ?? undefined;
-}
+/** Per unique field, who of the operator holds each key. */
+type Holders = Record<UniqueField, Map<string, Participant>>;
 
-/** The given values that differ from the stored ones (ClientUpdate's "only what is given"). */
-function diff(before: Participant, wanted: ProfileChanges): ProfileChanges {
-  const out: Record<string, unknown> = {};
-  for (const field of PROFILE_FIELDS) {
-    const next = wanted[field];
-    if (next !== undefined && next !== before[field]) out[field] = next;
-  }
-  return out as ProfileChanges;
+/** A unique value's key as text (the e-mail lower-cased), or undefined when not given. */
+function keyOf(field: UniqueField, values: ProfileChanges): string | undefined {
+  const k = uniqueKey(field, values[field]);
+  return k === undefined ? undefined : String(k);
 }
 
 function add(into: Counts, from: Counts): void {

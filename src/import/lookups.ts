@@ -9,28 +9,23 @@ import type { Engine } from '../db/store.ts';
 import type { Participant } from '../participant/participant.ts';
 import type { CardRow } from '../participant/store/cards.ts';
 import { toParticipant } from '../participant/store/participants.ts';
-import { emailKey } from '../db/convert.ts';
-
-export interface BatchKeys {
-  ids: number[];
-  phones: number[];
-  emails: string[];
-  contragents: string[];
-}
+import type { UniqueField } from '../participant/fields.ts';
+import { UNIQUE_FIELDS, uniqueColumn } from '../participant/fields.ts';
 
 /**
  * Participants with one of the ids (any operator), or holding one of the operator's unique
- * values. One query per key kind, so that each uses its own index (an OR across them makes
- * SQLite scan the whole table).
+ * values (by field, as keys: e-mails lower-cased). One query per key kind, so that each uses
+ * its own index (an OR across them makes SQLite scan the whole table).
  */
-export async function participantsForBatch(db: Db, operatorId: number, keys: BatchKeys): Promise<Participant[]> {
+export async function participantsForBatch(db: Db, operatorId: number, ids: number[], keys: { readonly [F in UniqueField]?: readonly (string | number)[] }): Promise<Participant[]> {
   const byId = new Map<number, Participant>();
   const collect = (rows: Selectable<ParticipantsTable>[]) => rows.forEach((r) => byId.set(r.id, toParticipant(r)));
   const base = () => db.selectFrom('participants').selectAll();
-  if (keys.ids.length) collect(await base().where('id', 'in', keys.ids).execute());
-  if (keys.phones.length) collect(await base().where('operator_id', '=', operatorId).where('phone', 'in', keys.phones).execute());
-  if (keys.emails.length) collect(await base().where('operator_id', '=', operatorId).where('email_key', 'in', keys.emails.map(emailKey)).execute());
-  if (keys.contragents.length) collect(await base().where('operator_id', '=', operatorId).where('contragent_id', 'in', keys.contragents).execute());
+  if (ids.length) collect(await base().where('id', 'in', ids).execute());
+  for (const f of UNIQUE_FIELDS) {
+    const values = keys[f] ?? [];
+    if (values.length) collect(await base().where('operator_id', '=', operatorId).where(uniqueColumn(f) as 'email_key', 'in', [...values] as string[]).execute());
+  }
   return [...byId.values()];
 }
 

@@ -6,8 +6,8 @@ import { newEventId } from '../lib/event-id.ts';
 import type { Db } from '../db/directory.ts';
 import type { FieldChange, Participant } from './participant.ts';
 import type { CallContext, Principal } from '../lib/principal.ts';
-import type { ProfileField } from './participant.ts';
-import { API_NAMES } from './participant.ts';
+import type { ProfileField } from './fields.ts';
+import { API_NAMES, CONSENT_FIELDS, FIELDS, PROFILE_FIELDS } from './fields.ts';
 import type { InitiatorKind } from '../db/history-schema.ts';
 import type { ChangeRows } from './store/history.ts';
 import { insertChangeRows } from './store/history.ts';
@@ -31,12 +31,14 @@ export interface RecordedChange {
   siteCode: string | null;
 }
 
-/** The consents whose changes are also kept in the ledger. */
-export const CONSENT_FIELDS = ['allowSms', 'allowEmail', 'allowEmailOnlineCheque'] as const satisfies readonly ProfileField[];
+export { CONSENT_FIELDS } from './fields.ts';
+
+const IS_CONSENT: Readonly<Record<ProfileField, boolean>> = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, CONSENT_FIELDS.includes(f)])) as Record<ProfileField, boolean>;
+const IS_DATE: Readonly<Record<ProfileField, boolean>> = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, FIELDS[f].kind === 'date'])) as Record<ProfileField, boolean>;
 
 export function apiValue(field: ProfileField, value: FieldChange['old']): ApiValue {
   if (value === null) return null;
-  if (field === 'birthdate' && typeof value === 'string') return `${value}T00:00:00`;
+  if (IS_DATE[field] && typeof value === 'string') return `${value}T00:00:00`;
   return value;
 }
 
@@ -94,7 +96,15 @@ export async function recordChanges(tx: Db, items: readonly ChangeToRecord[]): P
 
 export function changeRows(items: readonly ChangeToRecord[], time: string): ChangeRows {
   const out: ChangeRows = { histories: [], consents: [], events: [] };
-  items.forEach(({ ctx, changed }, historyIndex) => {
+  // Per item, how many later items change the same participant (the ledger's link, see ChangeRows).
+  const later = new Array<number>(items.length);
+  const seen = new Map<number, number>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const id = items[i]!.changed.before.id;
+    later[i] = seen.get(id) ?? 0;
+    seen.set(id, later[i]! + 1);
+  }
+  items.forEach(({ ctx, changed }, i) => {
     const initiator = initiatorOf(ctx.principal);
     const participantId = changed.before.id;
     const common = {
@@ -112,8 +122,8 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
     const fields = fieldRecords(changed.changes);
     out.histories.push({ ...common, fields: JSON.stringify(fields) });
     for (const c of changed.changes) {
-      if (!(CONSENT_FIELDS as readonly string[]).includes(c.field)) continue;
-      out.consents.push({ historyIndex, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
+      if (!IS_CONSENT[c.field]) continue;
+      out.consents.push({ later: later[i]!, row: { ...common, consent: API_NAMES[c.field], given: c.new === true, previous: c.old as boolean | null } });
     }
     const contragent = changed.changes.find((c) => c.field === 'contragentId');
     const payload: ChangeEventPayload = {

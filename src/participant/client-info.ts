@@ -15,26 +15,18 @@ import { normalizePhone } from '../lib/phone.ts';
 import { findParticipant } from './store/participants.ts';
 import { cardOf, participantIdByCard } from './store/cards.ts';
 import { participantIdByPhone } from './store/inserts.ts';
+import { shownIn } from './fields.ts';
 
 export type ClientInfoRequest = RequestOf<ClientInfo>;
 export type ClientInfoResponse = ResponseOf<ClientInfo>;
 
-const NO_DATA = {
-  Card: null,
-  Phone: null,
-  Surname: null,
-  Name: null,
-  Patronymic: null,
-  Email: null,
-  Birthdate: null,
-  AllowSms: null,
-  AllowEmail: null,
-  Gender: null,
-  Id: null,
-  RegDate: null,
-  AllowEmailOnlineCheque: null,
-  ContragentId: null,
-} as const;
+/** Every member but ErrorCode and Message: null on an error. */
+const NO_DATA = Object.fromEntries(clientInfo.response.fields.filter((f) => f.name !== 'ErrorCode' && f.name !== 'Message').map((f) => [f.name, null])) as Omit<
+  ClientInfoResponse,
+  'ErrorCode' | 'Message'
+>;
+/** The response's profile members (fields.ts), computed once. */
+const MEMBERS = shownIn('clientInfo');
 
 const fail = (code: number): ClientInfoResponse => ({ ...resultFor(clientInfo, code), ...NO_DATA });
 
@@ -65,21 +57,7 @@ export async function readClientInfo(store: Store, ctx: CallContext, req: Client
 }
 
 function info(p: Participant, card: number | null): ClientInfoResponse {
-  return {
-    ...resultFor(clientInfo, 0),
-    Card: card,
-    Phone: p.phone,
-    Surname: p.surname,
-    Name: p.name,
-    Patronymic: p.patronymic,
-    Email: p.email,
-    Birthdate: p.birthdate,
-    AllowSms: p.allowSms,
-    AllowEmail: p.allowEmail,
-    Gender: p.gender,
-    Id: p.id,
-    RegDate: p.createdAt,
-    AllowEmailOnlineCheque: p.allowEmailOnlineCheque,
-    ContragentId: p.contragentId,
-  };
+  const out: Record<string, unknown> = { ...resultFor(clientInfo, 0), Card: card, Id: p.id, RegDate: p.createdAt };
+  for (const [member, field] of MEMBERS) out[member] = p[field];
+  return out as ClientInfoResponse;
 }

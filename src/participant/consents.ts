@@ -9,7 +9,8 @@ import { FORBIDDEN } from '../lib/principal.ts';
 import { authorizeParticipant } from './authorize.ts';
 import { resultFor } from './results.ts';
 import { API_NAMES } from './participant.ts';
-import { CONSENT_FIELDS } from './change-record.ts';
+import type { ProfileField } from './participant.ts';
+import { CONSENT_FIELDS, shownIn } from './fields.ts';
 import { consentEntryView } from './history-views.ts';
 import { operatorCheck } from '../db/directory.ts';
 import { findParticipant } from './store/participants.ts';
@@ -18,6 +19,12 @@ import { listConsents } from './store/history.ts';
 
 export type ClientConsentsRequest = RequestOf<ClientConsents>;
 export type ClientConsentsResponse = ResponseOf<ClientConsents>;
+
+/**
+ * The consents whose current state is shown: those ClientInfo shows (AgreePersonalData,
+ * given at registration only, is not; its ledger rows are among the changes).
+ */
+const SHOWN: readonly ProfileField[] = CONSENT_FIELDS.filter((f) => shownIn('clientInfo').some(([, shown]) => shown === f));
 
 const fail = (code: number, field?: string): ClientConsentsResponse => ({ ...resultFor(clientConsents, code, field), Consents: [], Changes: [] });
 
@@ -31,7 +38,7 @@ export async function readClientConsents(store: Store, ctx: CallContext, req: Cl
   const rows = await listConsents(store.db, p.id, page);
   return {
     ...resultFor(clientConsents, 0),
-    Consents: CONSENT_FIELDS.map((f) => ({ Consent: API_NAMES[f], Given: p[f] })),
+    Consents: SHOWN.map((f) => ({ Consent: API_NAMES[f], Given: p[f] as boolean | null })),
     Changes: rows.map(consentEntryView).map((e) => ({
       Time: e.Time,
       Consent: e.Consent,

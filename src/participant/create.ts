@@ -9,11 +9,10 @@ import type { ClientCreate } from '../contract/client-create.ts';
 import { clientCreate } from '../contract/client-create.ts';
 import type { CallContext, Outcome } from '../lib/principal.ts';
 import { FORBIDDEN, isForbidden } from '../lib/principal.ts';
-import type { Participant, ProfileChanges } from './participant.ts';
-import { profileDiff } from './participant.ts';
+import { blankParticipant } from './participant.ts';
 import { resultFor } from './results.ts';
 import { trimmed } from '../lib/text.ts';
-import { checkProfile, firstConflict } from './rules.ts';
+import { checkProfile, firstConflict, profileDiff } from './rules.ts';
 import { authorizeCaller } from './authorize.ts';
 import { recordChange } from './change-record.ts';
 import { isAcceptableCardNumber, randomCardNumber } from './card-number.ts';
@@ -116,26 +115,4 @@ async function attachCard(tx: Transaction<Database>, operatorId: number, partici
     if (await insertCardIfAbsent(tx, { number, operatorId, participantId })) return number;
   }
   throw new Error(`no free card number after ${CARD_DRAWS} draws`);
-}
-
-/** The participant before it existed: what the history shows as the old values. */
-function blankParticipant(id: number, operatorId: number, at: string): Participant {
-  return {
-    id,
-    operatorId,
-    name: null,
-    surname: null,
-    patronymic: null,
-    phone: null,
-    email: null,
-    birthdate: null,
-    gender: 0,
-    allowSms: null,
-    allowEmail: null,
-    allowEmailOnlineCheque: null,
-    contragentId: null,
-    version: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
 }

@@ -11,6 +11,7 @@ import { resultFor } from './results.ts';
 import { operatorCheck } from '../db/directory.ts';
 import { authorizeParticipant } from './authorize.ts';
 import { findParticipant } from './store/participants.ts';
+import { shownIn } from './fields.ts';
 
 export type GetClientRequest = RequestOf<GetClient>;
 export type GetClientResponse = ResponseOf<GetClient>;
@@ -23,20 +24,12 @@ export async function readClient(store: Store, ctx: CallContext, req: GetClientR
   return { ...resultFor(getClient, 0), ClientData: clientData(auth.participant) };
 }
 
+/** ClientData's profile members (fields.ts), computed once. */
+const MEMBERS = shownIn('getClient');
+
 export function clientData(p: Participant): ClientData {
-  return {
-    id: p.id,
-    firstname: p.name,
-    middlename: p.patronymic,
-    lastname: p.surname,
-    gender: p.gender,
-    birthdate: p.birthdate,
-    phone: p.phone,
-    email: p.email,
-    allowsms: p.allowSms,
-    allowemail: p.allowEmail,
-    allowemailonlinecheque: p.allowEmailOnlineCheque,
-    contragentid: p.contragentId,
-    regdate: p.createdAt,
-  };
+  const data: Record<string, unknown> = { id: p.id };
+  for (const [member, field] of MEMBERS) data[member] = p[field];
+  data.regdate = p.createdAt;
+  return data as ClientData;
 }

@@ -1,81 +1,90 @@
 // The profile rules shared by every operation that writes a participant's profile
 // (ClientUpdate, ClientCreate, the bulk import): syntax checks in the order of the
-// ErrorCode table (11, 13, 6, 8, 10), then uniqueness per operator (7, 9, 12).
+// ErrorCode table (11, 13, 6, 8, 10), then uniqueness per operator (7, 9, 12), and the one
+// diff of wanted values against stored ones. Each check applies to the fields of its kind
+// in the field table (fields.ts).
 import type { Db } from '../db/directory.ts';
-import type { Gender, ProfileChanges } from './participant.ts';
-import { API_NAMES } from './participant.ts';
+import type { FieldKind, Gender, ProfileChanges, ProfileInput, UniqueClaims, UniqueField } from './fields.ts';
+import { API_NAMES, CONFLICT_CODE, PROFILE_FIELDS, UNIQUE_FIELDS, fieldsOfKind } from './fields.ts';
+import type { FieldChange, Participant } from './participant.ts';
 import { normalizePhone } from '../lib/phone.ts';
 import { isValidEmail } from '../lib/email.ts';
 import { isBirthdateInRange } from '../lib/birthdate.ts';
 import { isAcceptableText, trimmed } from '../lib/text.ts';
-import type { UniqueClaims, UniqueField } from './store/updates.ts';
 import { takenByOthers } from './store/updates.ts';
 
-/** Profile values as they arrive in a request (API field names). */
-export interface ProfileInput {
-  Name?: string;
-  Surname?: string;
-  Patronymic?: string;
-  ContragentId?: string;
-  Phone?: number;
-  Email?: string;
-  Birthdate?: string;
-  Gender?: number;
-  AllowSms?: boolean;
-  AllowEmail?: boolean;
-  AllowEmailOnlineCheque?: boolean;
-}
+export type { ProfileInput } from './fields.ts';
+export { CONFLICT_CODE } from './fields.ts';
 
 export type ProfileCheck = { ok: true; values: ProfileChanges } | { ok: false; code: number; field?: string };
 
+/** Each kind's fields with their API names, once at load. */
+const ofKind = (kind: FieldKind) => fieldsOfKind(kind).map((f) => [f, API_NAMES[f]] as const);
+const GENDER = ofKind('gender');
 /** Free-text fields, in the order their ErrorCode 13 is checked. */
-const TEXT_FIELDS = ['name', 'surname', 'patronymic', 'contragentId'] as const;
-
-export const CONFLICT_CODE: Record<UniqueField, number> = { phone: 7, email: 9, contragentId: 12 };
+const TEXT = ofKind('text');
+const PHONE = ofKind('phone');
+const EMAIL = ofKind('email');
+const DATE = ofKind('date');
+const FLAG = ofKind('flag');
 
 /**
  * Checks and normalizes the given values. Empty text, Phone 0 and Gender 0 mean "not
  * given"; the result holds only the fields that carry a value.
  */
 export function checkProfile(input: ProfileInput): ProfileCheck {
-  const gender = input.Gender ?? 0;
-  if (gender !== 0 && gender !== 1 && gender !== -1) return { ok: false, code: 11 };
-  const values: ProfileChanges = {};
-  for (const field of TEXT_FIELDS) {
-    const value = trimmed(input[API_NAMES[field] as 'Name' | 'Surname' | 'Patronymic' | 'ContragentId']);
+  const given = input as Readonly<Record<string, unknown>>;
+  const values: Record<string, unknown> = {};
+  for (const [, api] of GENDER) {
+    const gender = (given[api] as number | undefined) ?? 0;
+    if (gender !== 0 && gender !== 1 && gender !== -1) return { ok: false, code: 11 };
+  }
+  for (const [f, api] of TEXT) {
+    const value = trimmed(given[api] as string | undefined);
     if (value === undefined) continue;
-    if (!isAcceptableText(value)) return { ok: false, code: 13, field: API_NAMES[field] };
-    values[field] = value;
+    if (!isAcceptableText(value)) return { ok: false, code: 13, field: api };
+    values[f] = value;
   }
-  if (input.Phone !== undefined && input.Phone !== 0) {
-    const phone = normalizePhone(input.Phone);
+  for (const [f, api] of PHONE) {
+    const raw = given[api] as number | undefined;
+    if (raw === undefined || raw === 0) continue;
+    const phone = normalizePhone(raw);
     if (phone === undefined) return { ok: false, code: 6 };
-    values.phone = phone;
+    values[f] = phone;
   }
-  const email = trimmed(input.Email);
-  if (email !== undefined) {
+  for (const [f, api] of EMAIL) {
+    const email = trimmed(given[api] as string | undefined);
+    if (email === undefined) continue;
     if (!isValidEmail(email)) return { ok: false, code: 8 };
-    values.email = email;
+    values[f] = email;
   }
-  if (input.Birthdate !== undefined) {
-    if (!isBirthdateInRange(input.Birthdate)) return { ok: false, code: 10 };
-    values.birthdate = input.Birthdate;
+  for (const [f, api] of DATE) {
+    const date = given[api] as string | undefined;
+    if (date === undefined) continue;
+    if (!isBirthdateInRange(date)) return { ok: false, code: 10 };
+    values[f] = date;
   }
-  if (gender !== 0) values.gender = gender as Gender;
-  if (input.AllowSms !== undefined) values.allowSms = input.AllowSms;
-  if (input.AllowEmail !== undefined) values.allowEmail = input.AllowEmail;
-  if (input.AllowEmailOnlineCheque !== undefined) values.allowEmailOnlineCheque = input.AllowEmailOnlineCheque;
-  return { ok: true, values };
+  for (const [f, api] of GENDER) {
+    const gender = (given[api] as Gender | undefined) ?? 0;
+    if (gender !== 0) values[f] = gender;
+  }
+  for (const [f, api] of FLAG) {
+    const flag = given[api] as boolean | undefined;
+    if (flag !== undefined) values[f] = flag;
+  }
+  return { ok: true, values: values as ProfileChanges };
 }
 
 /** The unique values (phone, e-mail, ContragentId) that writing `values` would claim. */
 export function uniqueClaims(values: ProfileChanges): UniqueClaims {
-  return { phone: values.phone ?? undefined, email: values.email ?? undefined, contragentId: values.contragentId ?? undefined };
+  const claims: Record<string, unknown> = {};
+  for (const f of UNIQUE_FIELDS) claims[f] = values[f] ?? undefined;
+  return claims as UniqueClaims;
 }
 
 /** The ErrorCode of the first taken unique value, in the order phone, e-mail, ContragentId. */
 export function conflictCode(taken: ReadonlySet<UniqueField>): number | undefined {
-  for (const field of ['phone', 'email', 'contragentId'] as const) {
+  for (const field of UNIQUE_FIELDS) {
     if (taken.has(field)) return CONFLICT_CODE[field];
   }
   return undefined;
@@ -89,3 +98,18 @@ export function conflictCode(taken: ReadonlySet<UniqueField>): number | undefine
 export async function firstConflict(db: Db, operatorId: number, participantId: number, values: ProfileChanges): Promise<number | undefined> {
   return conflictCode(await takenByOthers(db, operatorId, participantId, uniqueClaims(values)));
 }
+
+/**
+ * The fields whose wanted value is given and differs from the stored one, in table order:
+ * what ClientUpdate and ClientCreate record, and what the import writes.
+ */
+export function profileDiff(before: Participant, wanted: ProfileChanges): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const field of PROFILE_FIELDS) {
+    const next = wanted[field];
+    if (next === undefined || next === before[field]) continue;
+    out.push({ field, old: before[field], new: next });
+  }
+  return out;
+}
+

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Engine } from '../db/store.ts';
-import type { Gender } from '../participant/participant.ts';
+import type { ApiProfile, ProfileChanges } from '../participant/fields.ts';
+import { API_NAMES, PROFILE_FIELDS } from '../participant/fields.ts';
 import { upsertOperator, upsertPartner, upsertPos, upsertSite, findPos, partnerOperator } from '../db/directory.ts';
 import { upsertParticipant, syncParticipantIds } from '../participant/store/participants.ts';
 import { findManagerByLogin, upsertManager } from '../auth/store/managers.ts';
@@ -23,22 +24,8 @@ export interface Fixtures {
     PosCode?: string | null;
     Roles?: string[];
   }[];
-  clients?: {
-    Client: number;
-    Operator: number;
-    Name?: string | null;
-    Surname?: string | null;
-    Patronymic?: string | null;
-    Phone?: number | null;
-    Email?: string | null;
-    Birthdate?: string | null;
-    Gender?: Gender;
-    AllowSms?: boolean | null;
-    AllowEmail?: boolean | null;
-    AllowEmailOnlineCheque?: boolean | null;
-    ContragentId?: string | null;
-    Password?: string | null;
-  }[];
+  /** Participants: Client and Operator, any profile fields by their API names (fields.ts), a password. */
+  clients?: ({ Client: number; Operator: number; Password?: string | null } & Partial<ApiProfile>)[];
 }
 
 export interface SeedSummary {
@@ -132,22 +119,8 @@ export async function seed(db: Kysely<Database>, engine: Engine, f: Fixtures): P
       });
     }
     for (const c of f.clients ?? []) {
-      await upsertParticipant(tx, {
-        id: c.Client,
-        operatorId: c.Operator,
-        name: c.Name,
-        surname: c.Surname,
-        patronymic: c.Patronymic,
-        phone: c.Phone,
-        email: c.Email,
-        birthdate: c.Birthdate,
-        gender: c.Gender,
-        allowSms: c.AllowSms,
-        allowEmail: c.AllowEmail,
-        allowEmailOnlineCheque: c.AllowEmailOnlineCheque,
-        contragentId: c.ContragentId,
-        passwordHash: clientHashes.get(c.Client) ?? null,
-      });
+      const values = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, c[API_NAMES[f]]])) as ProfileChanges;
+      await upsertParticipant(tx, { ...values, id: c.Client, operatorId: c.Operator, passwordHash: clientHashes.get(c.Client) ?? null });
     }
     if ((f.clients ?? []).length > 0) await syncParticipantIds(tx, engine);
   });

@@ -53,6 +53,7 @@ for (const engine of ENGINES) {
         AllowEmail: false,
         AllowEmailOnlineCheque: false,
         ContragentId: '1C-0001',
+        AgreePersonalData: null,
       });
       const sparse = JSON.parse((await runLcm(['client', 'show', '2', '--database', database.url])).stdout);
       assert.equal(sparse.Birthdate, null);

@@ -15,7 +15,7 @@ import { seededApp } from '../helpers/app.ts';
 import type { Seeded } from '../helpers/app.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { createClient } from '../../src/participant/create.ts';
 import { findParticipant } from '../../src/participant/store/participants.ts';
 import { listHistory } from '../../src/participant/store/history.ts';

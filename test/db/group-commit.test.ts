@@ -9,7 +9,7 @@ import type { TestStore } from '../helpers/engines.ts';
 import { FIXTURES, CASHIER } from '../helpers/fixtures.ts';
 import { seed } from '../../src/seed/fixtures.ts';
 import { findParticipant } from '../../src/participant/store/participants.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import type { CallContext } from '../../src/lib/principal.ts';
 
 const ctx: CallContext = { principal: CASHIER, requestId: 'test', remoteAddress: '127.0.0.1' };

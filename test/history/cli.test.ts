@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { runLcm } from '../helpers/cli.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { ctx } from './support.ts';
 import { CASHIER, CLIENT_1 } from '../helpers/fixtures.ts';
 import { seededStore } from '../helpers/app.ts';

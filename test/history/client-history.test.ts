@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { readClientHistory } from '../../src/participant/history.ts';
 import type { ClientHistoryResponse } from '../../src/participant/history.ts';
 import { FORBIDDEN, isForbidden } from '../../src/lib/principal.ts';

@@ -6,7 +6,7 @@ import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
 import { bearer, postJson } from '../helpers/http.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { listConsents, listHistory } from '../../src/participant/store/history.ts';
 import { ctx } from './support.ts';
 import { CASHIER, CLIENT_1, OTHER_MANAGER } from '../helpers/fixtures.ts';

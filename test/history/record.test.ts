@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { listConsents, listHistory } from '../../src/participant/store/history.ts';
 import { historyEntryView } from '../../src/participant/history-views.ts';
 import { FORBIDDEN } from '../../src/lib/principal.ts';

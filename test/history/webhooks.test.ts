@@ -4,7 +4,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../helpers/engines.ts';
 import type { TestStore } from '../helpers/engines.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
+import { updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import { addWebhook, removeWebhook } from '../../src/webhooks/store/webhooks.ts';
 import { listEvents } from '../../src/webhooks/store/deliveries.ts';
 import { startDispatcher, retryDelay } from '../../src/webhooks/dispatcher.ts';

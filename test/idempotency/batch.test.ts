@@ -10,13 +10,12 @@ import type { TestStore } from '../helpers/engines.ts';
 import { seededStore } from '../helpers/app.ts';
 import { CASHIER } from '../helpers/fixtures.ts';
 import { ctx } from '../history/support.ts';
-import { applyBatch, clientUpdateQueue } from '../../src/participant/update/batch.ts';
+import { applyBatch, clientUpdateQueue, updateClientInTransaction } from '../../src/participant/update/batch.ts';
 import type { ClientUpdateQueue } from '../../src/participant/update/batch.ts';
-import { updateClientInTransaction } from '../../src/participant/update/client-update.ts';
 import type { ClientUpdateRequest } from '../../src/participant/update/client-update.ts';
 import { createClient } from '../../src/participant/create.ts';
 import type { CallContext } from '../../src/lib/principal.ts';
-import { batchWriter } from '../../src/participant/store/batch-write.ts';
+import { commitBatch } from '../../src/participant/store/batch-write.ts';
 import { claimFor } from '../../src/idempotency/key.ts';
 import { KeyReused, isReplay } from '../../src/idempotency/replay.ts';
 import { insertKeyRows, isKeyConflict, keyRow } from '../../src/idempotency/store.ts';
@@ -78,7 +77,7 @@ for (const engine of ENGINES) {
       const bystander = { ctx: ctx(CASHIER), req: { Client: 1, Patronymic: 'Свидетель' } };
       const h1 = await historyCount(1);
       const h2 = await historyCount(2);
-      const write = batchWriter(ts.store);
+      const write = commitBatch(ts.store);
       // The other writer (another process, in production) commits the key and its answer between this batch's read and write.
       const theirs = { ErrorCode: 0, Message: '' };
       const racing: typeof write = async (...args) => {

@@ -83,6 +83,46 @@ for (const engine of ENGINES) {
       assert.equal(consents[0]!.consent, 'AllowEmail');
     });
 
+    it('stores AgreePersonalData as a consent: column, history row, ledger row, change event; GetClient and ClientInfo do not show it', async () => {
+      const body = (await create({ Phone: 9161110005, Name: 'Глеб', AgreePersonalData: true, AllowSms: false })).json() as Created;
+      assert.equal(body.ErrorCode, 0);
+      const p = (await findParticipant(s.t.store.db, body.Client))!;
+      assert.equal(p.agreePersonalData, true);
+      const row = await s.t.store.db.selectFrom('participants').select('agree_personal_data').where('id', '=', body.Client).executeTakeFirstOrThrow();
+      assert.ok(row.agree_personal_data === true || row.agree_personal_data === 1);
+      const history = await s.t.store.db.selectFrom('change_history').selectAll().where('participant_id', '=', body.Client).execute();
+      assert.equal(history.length, 1);
+      assert.deepEqual(JSON.parse(history[0]!.fields), [
+        { Field: 'Name', Old: null, New: 'Глеб' },
+        { Field: 'Phone', Old: null, New: 79161110005 },
+        { Field: 'AllowSms', Old: null, New: false },
+        { Field: 'AgreePersonalData', Old: null, New: true },
+      ]);
+      const ledger = await s.t.store.db.selectFrom('consent_ledger').selectAll().where('participant_id', '=', body.Client).orderBy('id').execute();
+      assert.deepEqual(
+        ledger.map((l) => [l.history_id, l.consent, l.given === true || l.given === 1, l.previous]),
+        [
+          [history[0]!.id, 'AllowSms', false, null],
+          [history[0]!.id, 'AgreePersonalData', true, null],
+        ],
+      );
+      const events = await s.t.store.db.selectFrom('change_events').select('payload').where('participant_id', '=', body.Client).execute();
+      assert.equal(events.length, 1);
+      assert.deepEqual(JSON.parse(events[0]!.payload).Changes, JSON.parse(history[0]!.fields));
+      // Absent: not recorded (null), and no ledger row.
+      const other = (await create({ Phone: 9161110006 })).json() as Created;
+      assert.equal((await findParticipant(s.t.store.db, other.Client))!.agreePersonalData, null);
+      assert.equal((await s.t.store.db.selectFrom('consent_ledger').selectAll().where('participant_id', '=', other.Client).execute()).length, 0);
+      // The responses stay the original's: no AgreePersonalData member.
+      const got = (await postJson(s.app, '/api/client/GetClient', { ClientID: body.Client }, CASHIER)).json() as { ErrorCode: number; ClientData: Record<string, unknown> };
+      assert.equal(got.ErrorCode, 0);
+      assert.ok(!Object.keys(got.ClientData).some((k) => /agree/i.test(k)));
+      const info = (await postJson(s.app, '/api/client/ClientInfo', { Phone: 79161110005 }, CASHIER)).json() as Record<string, unknown>;
+      assert.equal(info.ErrorCode, 0);
+      assert.equal(info.Id, body.Client);
+      assert.ok(!Object.keys(info).some((k) => /agree/i.test(k)));
+    });
+
     it('answers in XML to an XML request', async () => {
       const res = await postXml(s.app, URL, `<ClientCreateRequest xmlns="${MODELS_NS}"><Phone>79161110003</Phone><Name>Вера</Name><Card>5550001</Card></ClientCreateRequest>`, CASHIER);
       assert.equal(res.status, 200);

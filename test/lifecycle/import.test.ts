@@ -108,7 +108,7 @@ for (const engine of ENGINES) {
 
       assert.deepEqual(await show(101), {
         Client: 101, Operator: 1, Name: 'Анна', Surname: 'Смирнова, мл.', Patronymic: null, Phone: 79161230001, Email: 'anna@example.ru',
-        Birthdate: '1990-01-02', Gender: -1, AllowSms: true, AllowEmail: false, AllowEmailOnlineCheque: null, ContragentId: 'EXT-1',
+        Birthdate: '1990-01-02', Gender: -1, AllowSms: true, AllowEmail: false, AllowEmailOnlineCheque: null, ContragentId: 'EXT-1', AgreePersonalData: null,
       });
       assert.equal(await show(102), undefined);
       const boris = await show(103);

@@ -6,6 +6,7 @@ import * as history from './0003-history.ts';
 import * as idempotencyKeys from './0004-idempotency-keys.ts';
 import * as search from './0005-search.ts';
 import * as signIn from './0006-sign-in.ts';
+import * as agreePersonalData from './0007-agree-personal-data.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-idempotency-keys': idempotencyKeys,
   '0005-search': search,
   '0006-sign-in': signIn,
+  '0007-agree-personal-data': agreePersonalData,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,10 +10,13 @@ import { toParticipant } from './participants.ts';
 import { codeKey } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
 import { insertChangeRows } from './history.ts';
-import { profileColumns } from './profile-columns.ts';
+import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, profileColumns } from './profile-columns.ts';
+import type { UniqueField } from '../fields.ts';
+import { UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
 import type { DbBool } from '../../db/schema.ts';
 import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
-import type { Store } from '../../db/store.ts';
+import type { Engine, Store } from '../../db/store.ts';
+import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
 import { recordStatements } from '../../db/recorder.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
@@ -22,16 +25,24 @@ import { insertKeyRows, keyRowsCte } from '../../idempotency/store.ts';
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
- * holding one of these phones, e-mail keys or ContragentIds.
+ * holding one of these unique values (by field: phones, e-mail keys, ContragentIds).
+ * `lock` (PostgreSQL only): lock the participants with these ids first.
  */
 export async function readParticipants(
   db: Db,
   ids: readonly number[],
   operatorIds: readonly number[],
-  values: { phones: readonly number[]; emailKeys: readonly string[]; contragentIds: readonly string[] },
+  keys: { readonly [F in UniqueField]?: readonly (string | number)[] },
+  lock = false,
 ): Promise<Participant[]> {
-  const { phones, emailKeys, contragentIds } = values;
-  const claims = operatorIds.length > 0 && phones.length + emailKeys.length + contragentIds.length > 0;
+  // The one-by-one fallback (PostgreSQL): its participant locked until the transaction ends,
+  // before it is read, so that the read below sees the last committed change and no other
+  // writer's can slip in before this one's. Its own statement: FOR UPDATE on the read itself
+  // would also lock the holders of the values it claims (two fallbacks claiming each other's
+  // values would deadlock).
+  if (lock && ids.length > 0) await db.selectFrom('participants').select('id').where('id', 'in', [...ids]).forUpdate().execute();
+  const claimed = UNIQUE_FIELDS.filter((f) => (keys[f]?.length ?? 0) > 0);
+  const claims = operatorIds.length > 0 && claimed.length > 0;
   if (ids.length === 0 && !claims) return [];
   const rows = await db
     .selectFrom('participants')
@@ -43,9 +54,7 @@ export async function readParticipants(
       if (ids.length) ors.push(eb('id', 'in', [...ids]));
       if (claims) {
         const ops = [...operatorIds];
-        if (phones.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('phone', 'in', [...phones])]));
-        if (emailKeys.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('email_key', 'in', [...emailKeys])]));
-        if (contragentIds.length) ors.push(eb.and([eb('operator_id', 'in', ops), eb('contragent_id', 'in', [...contragentIds])]));
+        for (const f of claimed) ors.push(eb.and([eb('operator_id', 'in', ops), eb(uniqueColumn(f) as 'phone', 'in', [...keys[f]!] as number[])]));
       }
       return eb.or(ors);
     })
@@ -96,43 +105,33 @@ export interface ParticipantWrite {
 }
 
 /**
- * Writes a batch's changed participants and the rows that record the changes, and the
- * Idempotency-Key rows of its answers (`keys`; there may be keys and no participant write).
+/**
+ * Writes changed participants, the rows that record the changes and the Idempotency-Key rows
+ * of their answers (`keys`; there may be keys and no participant write), inside the caller's
+ * transaction if `db` is one (the one-by-one fallback, the import), or on its own.
  */
-export type BatchWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]) => Promise<void>;
+export type ChangeWriter = (db: Db, writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]) => Promise<void>;
+
+/** Writes a ClientUpdate batch (and its Idempotency-Key rows) and commits it. */
+export type BatchWriter = (writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]) => Promise<void>;
 
 /**
  * Each changed participant's final profile, and the version guard: a participant changed
  * since the batch read it (its version moved) gets version NULL, which violates NOT NULL
- * and aborts the statement (driverError's 'stale-write' in db/errors.ts). One column list
- * for both engines, with the PostgreSQL type each is read back as.
+ * and aborts the statement (driverError's 'stale-write' in db/errors.ts). The columns and
+ * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES), once at load.
  */
-const PROFILE_WRITE_COLUMNS: readonly (readonly [column: string, pgType: string])[] = [
-  ['name', 'text'],
-  ['surname', 'text'],
-  ['patronymic', 'text'],
-  ['phone', 'bigint'],
-  ['email', 'text'],
-  ['email_key', 'text'],
-  ['surname_key', 'text'],
-  ['name_key', 'text'],
-  ['birthdate', 'date'],
-  ['gender', 'smallint'],
-  ['allow_sms', 'boolean'],
-  ['allow_email', 'boolean'],
-  ['allow_email_online_cheque', 'boolean'],
-  ['contragent_id', 'text'],
-];
 /** `column = u.column` for each, then the version guard. */
 const setFromU = (columns: readonly string[]) =>
   sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
-const SET_PROFILE = setFromU(PROFILE_WRITE_COLUMNS.map(([c]) => c));
+const SET_PROFILE = setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c));
+const PROFILE_RECORDSET = `id integer, read_version integer, bumps integer, ${PROFILE_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ')}`;
 
 function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
   return writes.map((w) => {
-    const c = profileColumns(columnsOf(w));
+    const c: Record<string, unknown> = profileColumns(columnsOf(w));
     const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changeCount };
-    for (const b of ['allow_sms', 'allow_email', 'allow_email_online_cheque'] as const) if (b in c) row[b] = bool(c[b]);
+    for (const b of FLAG_COLUMNS) if (b in c) row[b] = bool(c[b] as DbBool | null);
     return row;
   });
 }
@@ -141,20 +140,12 @@ function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool |
 const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
 
 /**
- * SQLite's batch write, committed on its own: one UPDATE per set of changed columns
- * (usually one for the batch; its rows as one JSON parameter, with writeBatchPostgres's version
- * guard), one INSERT per history table. A serving store takes all of it in one round trip to
- * its thread (transactAtOnce).
+ * SQLite's writer: one UPDATE per set of changed columns (usually one for the batch; its
+ * rows as one JSON parameter, with writeBatchPostgres's version guard), one INSERT per
+ * history table (insertChangeRows). None needs the answer of another, so that a serving
+ * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
  */
-function writeBatchSqlite(store: Store): BatchWriter {
-  return async (db, writes, rows, updatedAt, keys) => {
-    const work = (tx: Db) => writeBatchStatements(tx, writes, rows, updatedAt, keys);
-    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
-    else await db.transaction().execute(work);
-  };
-}
-
-const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt, keys) => {
+const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const row of participantRows(writes, (v) => v, changedFields)) {
     const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
@@ -176,46 +167,76 @@ const writeBatchStatements: BatchWriter = async (db, writes, rows, updatedAt, ke
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
 
-const CONTEXT_COLUMNS = 'participant_id, operator_id, changed_at, initiator_kind, manager_login, manager_token, pos_code, site_code, request_id, remote_address';
-const CONTEXT_TYPES =
-  'participant_id integer, operator_id integer, changed_at timestamptz, initiator_kind text, manager_login text, manager_token integer, pos_code text, site_code text, request_id text, remote_address text';
+/** A history or ledger row's context columns with their PostgreSQL types; checked against the schema. */
+const CONTEXT_TYPES: { readonly [C in keyof ChangeContextColumns | 'participant_id' | 'operator_id']: string } = {
+  participant_id: 'integer',
+  operator_id: 'integer',
+  changed_at: 'timestamptz',
+  initiator_kind: 'text',
+  manager_login: 'text',
+  manager_token: 'integer',
+  pos_code: 'text',
+  site_code: 'text',
+  request_id: 'text',
+  remote_address: 'text',
+};
+const columnList = (types: Readonly<Record<string, string>>) => Object.keys(types).join(', ');
+const typedList = (types: Readonly<Record<string, string>>) => Object.entries(types).map(([c, t]) => `${c} ${t}`).join(', ');
+const HISTORY_TYPES = { ...CONTEXT_TYPES, fields: 'text' } satisfies { [C in keyof Omit<ChangeHistoryTable, 'id'>]: string };
+const CONSENT_TYPES = { ...CONTEXT_TYPES, consent: 'text', given: 'boolean', previous: 'boolean' } satisfies { [C in keyof Omit<ConsentLedgerTable, 'id' | 'history_id'>]: string };
+const EVENT_TYPES = { event_id: 'text', participant_id: 'integer', operator_id: 'integer', payload: 'text', created_at: 'timestamptz' } satisfies {
+  [C in keyof Omit<ChangeEventsTable, 'id'>]: string;
+};
+const HISTORY_COLUMNS = sql.raw(columnList(HISTORY_TYPES));
+const HISTORY_RECORDSET = `${typedList(HISTORY_TYPES)}, ord integer`;
+const CONSENT_COLUMNS = sql.raw(columnList(CONSENT_TYPES));
+const CONSENT_VALUES = sql.raw(Object.keys(CONSENT_TYPES).map((c) => `x.${c}`).join(', '));
+const CONSENT_RECORDSET = `${typedList(CONSENT_TYPES)}, later integer, ord integer`;
+const EVENT_COLUMNS = sql.raw(columnList(EVENT_TYPES));
+const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
 
 /**
- * Writes a batch in one statement, committed on its own: every changed participant's final
- * profile (UPDATE … FROM its rows), its history, ledger and change-event rows, and the
- * events' deliveries. Each table's rows travel as one jsonb parameter. The participants are
- * not locked between the batch's read and this write, so one changed meanwhile (its version
- * moved) sets version to NULL, which violates NOT NULL and aborts the whole statement: see
- * driverError's 'stale-write' (db/errors.ts).
+ * PostgreSQL's writer: one statement writes every changed participant's final profile
+ * (UPDATE … FROM its rows), its history, ledger and change-event rows, and the events'
+ * deliveries; each table's rows travel as one jsonb parameter. Alone (a batch), the
+ * participants are not locked between the batch's read and this write, so one changed
+ * meanwhile (its version moved) sets version to NULL, which violates NOT NULL and aborts
+ * the whole statement: see driverError's 'stale-write' (db/errors.ts).
+ *
+ * A ledger row finds its history row as insertChangeRows does on SQLite: the newest but
+ * `later` of its participant's history rows. There the rows are read back from the table
+ * (a later statement of the same transaction); here, within one statement, from what the
+ * history insert returned (a sibling CTE cannot see the rows another one inserts).
  */
-const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt, keys) => {
+const writeBatchPostgres: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
   const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
-  const consents = rows.consents.map((c) => ({ ...c.row, history_ord: c.historyIndex + 1 }));
+  const consents = rows.consents.map((c, i) => ({ ...c.row, later: c.later, ord: i + 1 }));
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
   const statement = sql`
     with u as (
-      select * from ${recordset(participants, `id integer, read_version integer, bumps integer, ${PROFILE_WRITE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}`)}
+      select * from ${recordset(participants, PROFILE_RECORDSET)}
     ), upd as (
       update participants as p set ${SET_PROFILE}, updated_at = ${updatedAt}
       from u where p.id = u.id
     ), h as (
-      insert into change_history (${sql.raw(CONTEXT_COLUMNS)}, fields)
-      select ${sql.raw(CONTEXT_COLUMNS)}, fields from ${recordset(histories, `${CONTEXT_TYPES}, fields text, ord integer`)}
+      insert into change_history (${HISTORY_COLUMNS})
+      select ${HISTORY_COLUMNS} from ${recordset(histories, HISTORY_RECORDSET)}
       order by ord
-      returning id
+      returning id, participant_id
     ), hn as (
-      -- ids grow in insertion order: the n-th id is the n-th history row
-      select id, row_number() over (order by id) as ord from h
+      -- ids grow in insertion order: 0 is a participant's newest row of this statement
+      select id, participant_id, row_number() over (partition by participant_id order by id desc) - 1 as later from h
     ), c as (
-      insert into consent_ledger (history_id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous)
-      select hn.id, ${sql.raw(CONTEXT_COLUMNS)}, consent, given, previous
-      from ${recordset(consents, `${CONTEXT_TYPES}, consent text, given boolean, previous boolean, history_ord integer`)}
-      join hn on hn.ord = x.history_ord
+      insert into consent_ledger (history_id, ${CONSENT_COLUMNS})
+      select hn.id, ${CONSENT_VALUES}
+      from ${recordset(consents, CONSENT_RECORDSET)}
+      join hn on hn.participant_id = x.participant_id and hn.later = x.later
+      order by x.ord
     ), e as (
-      insert into change_events (event_id, participant_id, operator_id, payload, created_at)
-      select event_id, participant_id, operator_id, payload, created_at
-      from ${recordset(events, 'event_id text, participant_id integer, operator_id integer, payload text, created_at timestamptz, ord integer')}
+      insert into change_events (${EVENT_COLUMNS})
+      select ${EVENT_COLUMNS}
+      from ${recordset(events, EVENT_RECORDSET)}
       order by ord
       returning id, participant_id, operator_id
     )${
@@ -231,7 +252,20 @@ const writeBatchPostgres: BatchWriter = async (db, writes, rows, updatedAt, keys
   await db.executeQuery(statement);
 };
 
-/** The store's batch write; it commits on its own. */
-export function batchWriter(store: Store): BatchWriter {
-  return store.engine === 'postgres' ? writeBatchPostgres : writeBatchSqlite(store);
+/** The engine's writer, for use inside a transaction or alone. */
+export function changeWriter(engine: Engine): ChangeWriter {
+  return engine === 'postgres' ? writeBatchPostgres : writeBatchSqlite;
+}
+
+/**
+ * The ClientUpdate batch's write, committed on its own: PostgreSQL's one statement, or
+ * SQLite's statements as one transaction (a serving store's in one round trip to its thread).
+ */
+export function commitBatch(store: Store): BatchWriter {
+  if (store.engine === 'postgres') return (writes, rows, updatedAt, keys) => writeBatchPostgres(store.db, writes, rows, updatedAt, keys);
+  return async (writes, rows, updatedAt, keys) => {
+    const work = (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt, keys);
+    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
+    else await store.db.transaction().execute(work);
+  };
 }

@@ -11,8 +11,11 @@ import type { NewChangeEvent } from './outbox.ts';
 /** The rows that record some changes: one history row and one event per change, a ledger row per changed consent. */
 export interface ChangeRows {
   histories: Insertable<ChangeHistoryTable>[];
-  /** Each with the index, in `histories`, of the history row it belongs to. */
-  consents: { historyIndex: number; row: Omit<ConsentInput, 'history_id'> }[];
+  /**
+   * Each with how many of `histories` after its own belong to the same participant: its
+   * history row is that participant's newest but `later`, as both writers find it.
+   */
+  consents: { later: number; row: Omit<ConsentInput, 'history_id'> }[];
   events: NewChangeEvent[];
 }
 
@@ -21,20 +24,18 @@ export type HistoryRow = Selectable<ChangeHistoryTable>;
 /**
  * Inserts the rows that record some changes: one statement per table, none of which needs
  * the answer of another, so that they can travel together (Store.transactAtOnce). A consent
- * finds its history row as the newest but k of its participant's, k being how many of
- * `histories` come after it for the same participant: ids grow in insertion order, and the
- * writer holds the participant (its row is written in the same transaction), so nobody else
- * adds history for it meanwhile.
+ * finds its history row as the newest but `later` of its participant's: ids grow in
+ * insertion order, and the writer holds the participant (its row is written in the same
+ * transaction), so nobody else adds history for it meanwhile.
  */
 export async function insertChangeRows(db: Db, rows: ChangeRows): Promise<void> {
   if (rows.histories.length > 0) await db.insertInto('change_history').values([...rows.histories]).execute();
   await insertConsents(
     db,
-    rows.consents.map(({ historyIndex, row }) => {
-      const participantId = rows.histories[historyIndex]!.participant_id;
-      const later = rows.histories.slice(historyIndex + 1).filter((h) => h.participant_id === participantId).length;
-      return { ...row, history_id: sql<number>`(select id from change_history where participant_id = ${participantId} order by id desc limit 1 offset ${later})` };
-    }),
+    rows.consents.map(({ later, row }) => ({
+      ...row,
+      history_id: sql<number>`(select id from change_history where participant_id = ${row.participant_id} order by id desc limit 1 offset ${later})`,
+    })),
   );
   await insertChangeEvents(db, rows.events);
 }

@@ -4,7 +4,7 @@ import type { Insertable } from 'kysely';
 import type { ParticipantsTable } from '../../db/schema.ts';
 import type { Db } from '../../db/directory.ts';
 import type { ProfileChanges } from '../participant.ts';
-import { EMPTY_PROFILE, profileColumns } from './profile-columns.ts';
+import { newProfileColumns } from './profile-columns.ts';
 
 export interface NewParticipant {
   /** Explicit id (import of migrated ids); absent = the database assigns one. */
@@ -19,8 +19,7 @@ export function participantRow(p: NewParticipant): Insertable<ParticipantsTable>
   return {
     ...(p.id === undefined ? {} : { id: p.id }),
     operator_id: p.operatorId,
-    ...EMPTY_PROFILE,
-    ...profileColumns(p.values),
+    ...newProfileColumns(p.values),
     password_hash: null,
     created_at: p.at,
     updated_at: p.at,

@@ -1,67 +1,99 @@
-// The one mapping from profile fields (domain names) to participants' columns, used by
-// every write: creation, import, fixtures and ClientUpdate's changed-columns update.
+// The one mapping between profile fields (domain names) and participants' columns, derived
+// from the field table: every write (creation, import, fixtures, both batch writers) and
+// every read (toParticipant) goes through it.
+import type { Selectable } from 'kysely';
 import type { ParticipantsTable } from '../../db/schema.ts';
-import type { ProfileChanges } from '../participant.ts';
-import { emailKey, fromBool, nameKey } from '../../db/convert.ts';
+import type { Participant, ProfileChanges } from '../participant.ts';
+import type { FieldKind, FieldSpec, ProfileColumns, ProfileField } from '../fields.ts';
+import { EMPTY_PROFILE, FIELDS, KINDS, PROFILE_FIELDS } from '../fields.ts';
+import { fromBool, toBool } from '../../db/convert.ts';
+import type { DbBool } from '../../db/db-bool.ts';
 
-type ProfileColumnName =
-  | 'name'
-  | 'surname'
-  | 'patronymic'
-  | 'phone'
-  | 'email'
-  | 'email_key'
-  | 'surname_key'
-  | 'name_key'
-  | 'birthdate'
-  | 'gender'
-  | 'allow_sms'
-  | 'allow_email'
-  | 'allow_email_online_cheque'
-  | 'contragent_id';
+export type { ProfileColumns } from '../fields.ts';
 
-export type ProfileColumns = Pick<ParticipantsTable, ProfileColumnName>;
+// db/ imports no feature: the participants' profile columns are declared by the field table.
+declare module '../../db/schema.ts' {
+  interface ParticipantProfileColumns extends ProfileColumns {}
+}
 
-/** A participant with no profile values. */
-export const EMPTY_PROFILE: ProfileColumns = {
-  name: null,
-  surname: null,
-  patronymic: null,
-  phone: null,
-  email: null,
-  email_key: null,
-  surname_key: null,
-  name_key: null,
-  birthdate: null,
-  gender: 0,
-  allow_sms: null,
-  allow_email: null,
-  allow_email_online_cheque: null,
-  contragent_id: null,
+type Value = string | number | boolean | null;
+
+const TO_COLUMN: Record<FieldKind, (v: Value) => unknown> = {
+  text: (v) => v,
+  phone: (v) => v,
+  email: (v) => v,
+  date: (v) => v,
+  gender: (v) => v,
+  flag: (v) => fromBool(v as boolean | null),
 };
+
+const FROM_COLUMN: Record<FieldKind, (v: unknown) => Value> = {
+  text: (v) => v as string | null,
+  // PostgreSQL's bigint, whatever the driver hands back.
+  phone: (v) => (v === null ? null : Number(v)),
+  email: (v) => v as string | null,
+  date: (v) => v as string | null,
+  gender: (v) => v as number,
+  flag: (v) => toBool(v as DbBool | null),
+};
+
+/** A column derived from a field's (non-null) value: its unique key or its search key. */
+interface DerivedColumn {
+  column: string;
+  of: (value: string) => string | null;
+}
+
+interface ColumnOf {
+  field: ProfileField;
+  column: string;
+  kind: FieldKind;
+  /** The field's derived columns (fields.ts: unique.key, search). */
+  derived: readonly DerivedColumn[];
+}
+
+/** Per field, its column (in table order), computed once. */
+export const PROFILE_COLUMNS: readonly ColumnOf[] = PROFILE_FIELDS.map((field) => {
+  const spec: FieldSpec = FIELDS[field];
+  const key = spec.unique?.key;
+  const derived: DerivedColumn[] = [];
+  // A unique key of '' is none (an empty e-mail claims nothing); a search key of '' is ''.
+  if (key) derived.push({ column: key.column, of: (v) => (v === '' ? null : key.of(v)) });
+  if (spec.search) derived.push({ column: spec.search.column, of: spec.search.of });
+  return { field, column: spec.column, kind: spec.kind, derived };
+});
+
+/** Every profile column with its PostgreSQL type (derived columns after their field's), for the batch writer. */
+export const PROFILE_COLUMN_TYPES: readonly (readonly [column: string, pgType: string])[] = PROFILE_COLUMNS.flatMap((c) => [
+  [c.column, KINDS[c.kind].pg] as const,
+  ...c.derived.map((d) => [d.column, 'text'] as const),
+]);
+
+/** The flag (boolean) columns: 0/1 on SQLite, true/false on PostgreSQL. */
+export const FLAG_COLUMNS: readonly string[] = PROFILE_COLUMNS.filter((c) => c.kind === 'flag').map((c) => c.column);
 
 /** The columns of the fields that carry a value; absent (undefined) fields are left out. */
 export function profileColumns(v: ProfileChanges): Partial<ProfileColumns> {
-  const out: Partial<ProfileColumns> = {};
-  if (v.name !== undefined) {
-    out.name = v.name;
-    out.name_key = v.name === null ? null : nameKey(v.name);
+  const out: Record<string, unknown> = {};
+  for (const c of PROFILE_COLUMNS) {
+    const value = v[c.field];
+    if (value === undefined) continue;
+    out[c.column] = TO_COLUMN[c.kind](value);
+    for (const d of c.derived) out[d.column] = value === null ? null : d.of(value as string);
   }
-  if (v.surname !== undefined) {
-    out.surname = v.surname;
-    out.surname_key = v.surname === null ? null : nameKey(v.surname);
-  }
-  if (v.patronymic !== undefined) out.patronymic = v.patronymic;
-  if (v.phone !== undefined) out.phone = v.phone;
-  if (v.email !== undefined) {
-    out.email = v.email;
-    out.email_key = v.email ? emailKey(v.email) : null;
-  }
-  if (v.birthdate !== undefined) out.birthdate = v.birthdate;
-  if (v.gender !== undefined) out.gender = v.gender;
-  if (v.allowSms !== undefined) out.allow_sms = fromBool(v.allowSms);
-  if (v.allowEmail !== undefined) out.allow_email = fromBool(v.allowEmail);
-  if (v.allowEmailOnlineCheque !== undefined) out.allow_email_online_cheque = fromBool(v.allowEmailOnlineCheque);
-  if (v.contragentId !== undefined) out.contragent_id = v.contragentId;
-  return out;
+  return out as Partial<ProfileColumns>;
+}
+
+/** Every profile column of a new participant: the given values, the others empty. */
+export function newProfileColumns(v: ProfileChanges): ProfileColumns {
+  return profileColumns({ ...EMPTY_PROFILE, ...v }) as ProfileColumns;
+}
+
+export function toParticipant(row: Selectable<ParticipantsTable>): Participant {
+  const columns = row as unknown as Record<string, unknown>;
+  const p: Record<string, unknown> = { id: row.id, operatorId: row.operator_id };
+  for (const c of PROFILE_COLUMNS) p[c.field] = FROM_COLUMN[c.kind](columns[c.column]);
+  p.version = row.version;
+  p.createdAt = row.created_at;
+  p.updatedAt = row.updated_at;
+  return p as unknown as Participant;
 }

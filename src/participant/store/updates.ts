@@ -1,63 +1,30 @@
-// What ClientUpdate needs from the store: the participant locked for the transaction, the
-// owners of the unique values it claims, and a write of only the changed columns (so that
-// concurrent requests changing different fields do not overwrite each other).
+// Unique values: who of the operator holds them (ClientCreate), and which one a unique
+// violation names (every writer of participants).
 import type { Db } from '../../db/directory.ts';
-import type { Engine } from '../../db/store.ts';
-import type { Participant, ProfileChanges } from '../participant.ts';
-import { toParticipant } from './participants.ts';
-import { emailKey, nowIso } from '../../db/convert.ts';
-import { profileColumns } from './profile-columns.ts';
+import type { UniqueClaims, UniqueField } from '../fields.ts';
+import { UNIQUE_FIELDS, uniqueColumn, uniqueFieldOfConstraint, uniqueKey } from '../fields.ts';
 import { driverError } from '../../db/errors.ts';
 
-/** Reads the participant and, on PostgreSQL, locks its row until the transaction ends. */
-export async function lockParticipant(db: Db, engine: Engine, id: number): Promise<Participant | undefined> {
-  let q = db.selectFrom('participants').selectAll().where('id', '=', id);
-  if (engine === 'postgres') q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  return row && toParticipant(row);
-}
-
-export interface UniqueClaims {
-  phone?: number;
-  email?: string;
-  contragentId?: string;
-}
-
-export type UniqueField = keyof UniqueClaims;
+export type { UniqueClaims, UniqueField } from '../fields.ts';
 
 /** Which of the claimed values another participant of the operator already holds. */
 export async function takenByOthers(db: Db, operatorId: number, participantId: number, claims: UniqueClaims): Promise<Set<UniqueField>> {
   const taken = new Set<UniqueField>();
-  if (claims.phone === undefined && claims.email === undefined && claims.contragentId === undefined) return taken;
-  const key = claims.email === undefined ? undefined : emailKey(claims.email);
+  const keys = UNIQUE_FIELDS.map((f) => [f, uniqueKey(f, claims[f])] as const).filter(([, k]) => k !== undefined);
+  if (keys.length === 0) return taken;
+  const columns = UNIQUE_FIELDS.map(uniqueColumn) as 'phone'[];
   const rows = await db
     .selectFrom('participants')
-    .select(['phone', 'email_key', 'contragent_id'])
+    .select(columns)
     .where('operator_id', '=', operatorId)
     .where('id', '<>', participantId)
-    .where((eb) => {
-      const ors = [];
-      if (claims.phone !== undefined) ors.push(eb('phone', '=', claims.phone));
-      if (key !== undefined) ors.push(eb('email_key', '=', key));
-      if (claims.contragentId !== undefined) ors.push(eb('contragent_id', '=', claims.contragentId));
-      return eb.or(ors);
-    })
+    .where((eb) => eb.or(keys.map(([f, k]) => eb(uniqueColumn(f) as 'phone', '=', k as number))))
     .execute();
-  for (const r of rows) {
-    if (claims.phone !== undefined && Number(r.phone) === claims.phone) taken.add('phone');
-    if (key !== undefined && r.email_key === key) taken.add('email');
-    if (claims.contragentId !== undefined && r.contragent_id === claims.contragentId) taken.add('contragentId');
+  for (const r of rows as Record<string, unknown>[]) {
+    // String(): PostgreSQL's bigint may come back as text.
+    for (const [f, k] of keys) if (String(uniqueKey(f, r[uniqueColumn(f)] as string | number | null)) === String(k)) taken.add(f);
   }
   return taken;
-}
-
-/** Writes the changed columns and bumps the version. */
-export async function applyChanges(db: Db, id: number, changes: ProfileChanges): Promise<void> {
-  await db
-    .updateTable('participants')
-    .set((eb) => ({ ...profileColumns(changes), updated_at: nowIso(), version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
 }
 
 /**
@@ -66,10 +33,5 @@ export async function applyChanges(db: Db, id: number, changes: ProfileChanges):
  */
 export function clashedUniqueField(err: unknown): UniqueField | undefined {
   const failure = driverError(err);
-  if (failure.kind !== 'unique-violation') return undefined;
-  const text = failure.constraint;
-  if (/phone/.test(text)) return 'phone';
-  if (/email/.test(text)) return 'email';
-  if (/contragent/.test(text)) return 'contragentId';
-  return undefined;
+  return failure.kind === 'unique-violation' ? uniqueFieldOfConstraint(failure.constraint) : undefined;
 }

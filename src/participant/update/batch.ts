@@ -8,17 +8,20 @@
 // the connection's thread). Only then is anyone answered. If the database refuses the
 // write — a participant changed since the read (its version moved: driverError's stale write),
 // another transaction claimed a phone meanwhile, a deadlock — nothing of it is stored and
-// the batch runs once more, reading afresh; refused again, its requests run one by one,
-// each in its own transaction with its participant locked.
+// the batch runs once more, reading afresh; refused again, its requests run one by one:
+// each the same path as a batch of one, in a transaction of its own with its participant
+// locked (updateClientInTransaction). So there are two writers, one per engine
+// (store/batch-write.ts), whatever the path.
 import type { Store } from '../../db/store.ts';
 import type { Db, PosRef } from '../../db/directory.ts';
 import { driverError } from '../../db/errors.ts';
 import { BatchQueue } from '../../lib/batch-queue.ts';
 import type { BatchStats, Settled } from '../../lib/batch-queue.ts';
-import { codeKey, emailKey, nowIso } from '../../db/convert.ts';
+import { codeKey, nowIso } from '../../db/convert.ts';
+import { CONFLICT_CODE, UNIQUE_FIELDS, uniqueKey } from '../fields.ts';
 import type { UniqueClaims, UniqueField } from '../store/updates.ts';
 import { clashedUniqueField } from '../store/updates.ts';
-import { activeSitesByCode, batchWriter, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
+import { activeSitesByCode, changeWriter, commitBatch, existingOperators, posesByCode, readParticipants } from '../store/batch-write.ts';
 import type { BatchWriter } from '../store/batch-write.ts';
 import type { CallContext } from '../../lib/principal.ts';
 import type { Participant, ProfileField } from '../participant.ts';
@@ -28,8 +31,8 @@ import { checkProfile, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { trimmed } from '../../lib/text.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { applyClientUpdateInScope, storedAnswer, updateClientInTransaction } from './client-update.ts';
-import { BatchKeys } from '../../idempotency/replay.ts';
+import { applyClientUpdateInScope, fail, storedAnswer } from './client-update.ts';
+import { BatchKeys, retryKeyed } from '../../idempotency/replay.ts';
 import { isKeyConflict } from '../../idempotency/store.ts';
 import type { ClientUpdateOutcome, ClientUpdateRequest } from './client-update.ts';
 
@@ -50,7 +53,7 @@ export interface ClientUpdateQueue {
  * /metrics reports).
  */
 export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdateQueue {
-  const write = batchWriter(store);
+  const write = commitBatch(store);
   const queue = new BatchQueue<ClientUpdateJob, ClientUpdateOutcome>(
     (jobs) => withRetry(store, stats, jobs, () => applyBatch(store.db, jobs, write)),
     stats,
@@ -105,9 +108,37 @@ async function withRetry(store: Store, stats: BatchStats, jobs: readonly ClientU
   return out;
 }
 
-/** Read, rules, and write of a batch; `write` is the engine's. */
-export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter): Promise<Settled<ClientUpdateOutcome>[]> {
-  const state = await BatchState.read(db, jobs);
+/**
+ * One request on its own: a batch of one in a transaction of its own, its participant locked
+ * for the transaction (PostgreSQL: FOR UPDATE before the batch's read; SQLite: the write
+ * transaction's lock, taken at BEGIN IMMEDIATE), written by the engine's writer inside it,
+ * with its Idempotency-Key row as in a batch (BatchKeys). The key stored meanwhile by another
+ * transaction (a key conflict) rolls it back; the next try reads the key and replays its answer.
+ * A unique violation raised by the database (another writer claimed the same phone, e-mail
+ * or contragent first) answers with the matching ErrorCode, stored with the key in a small
+ * transaction of its own: the database is the safety net behind the rules. The fallback of
+ * a twice-refused batch.
+ */
+export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
+  const write = changeWriter(store.engine);
+  const lock = store.engine === 'postgres';
+  const attempt = async () => {
+    const [result] = await store.transact((tx) => applyBatch(tx, [{ ctx, req }], (writes, rows, at, keys) => write(tx, writes, rows, at, keys), lock));
+    if (!result!.ok) throw result!.err;
+    return result!.value;
+  };
+  return retryKeyed(ctx.idempotency, attempt, store, storedAnswer, (err) => {
+    const field = clashedUniqueField(err);
+    return field ? fail(CONFLICT_CODE[field]) : undefined;
+  });
+}
+
+/**
+ * Read, rules, and write of a batch; `write` writes it (and commits, unless `db` is a
+ * transaction). `lock`: lock the named participants before reading them (PostgreSQL, in a transaction).
+ */
+export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write: BatchWriter, lock = false): Promise<Settled<ClientUpdateOutcome>[]> {
+  const state = await BatchState.read(db, jobs, lock);
   const results: Settled<ClientUpdateOutcome>[] = [];
   for (const [i, { ctx, req }] of jobs.entries()) {
     try {
@@ -125,7 +156,7 @@ export async function applyBatch(db: Db, jobs: readonly ClientUpdateJob[], write
       results.push({ ok: false, err });
     }
   }
-  await state.flush(db, write);
+  await state.flush(write);
   return results;
 }
 
@@ -136,9 +167,10 @@ const distinct = <T>(values: Iterable<T | undefined>): T[] => [...new Set([...va
 /** The keys of the unique values a participant holds. */
 function participantKeys(p: Participant): string[] {
   const keys: string[] = [];
-  if (p.phone !== null) keys.push(key('phone', p.operatorId, p.phone));
-  if (p.email) keys.push(key('email', p.operatorId, emailKey(p.email)));
-  if (p.contragentId !== null) keys.push(key('contragentId', p.operatorId, p.contragentId));
+  for (const f of UNIQUE_FIELDS) {
+    const k = uniqueKey(f, p[f]);
+    if (k !== undefined) keys.push(key(f, p.operatorId, k));
+  }
   return keys;
 }
 
@@ -160,16 +192,18 @@ class BatchState {
     private readonly sites: Set<string>,
   ) {}
 
-  static async read(db: Db, jobs: readonly ClientUpdateJob[]): Promise<BatchState> {
+  static async read(db: Db, jobs: readonly ClientUpdateJob[], lock: boolean): Promise<BatchState> {
     const callerOperators = distinct(jobs.map((j) => j.ctx.principal.operatorId));
     const checks = jobs.map(({ req }) => checkProfile(req));
     const claims: UniqueClaims[] = checks.map((c) => (c.ok ? uniqueClaims(c.values) : {}));
     const ids = distinct(jobs.map((j) => participantOf(j.req)));
-    const read = await readParticipants(db, ids, callerOperators, {
-      phones: distinct(claims.map((c) => c.phone)),
-      emailKeys: distinct(claims.map((c) => (c.email === undefined ? undefined : emailKey(c.email)))),
-      contragentIds: distinct(claims.map((c) => c.contragentId)),
-    });
+    const read = await readParticipants(
+      db,
+      ids,
+      callerOperators,
+      Object.fromEntries(UNIQUE_FIELDS.map((f) => [f, distinct(claims.map((c) => uniqueKey(f, c[f])))])),
+      lock,
+    );
     const operators = await existingOperators(db, distinct(jobs.map((j) => j.req.Operator || undefined)));
     const poses = await posesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.PosCode))));
     const sites = await activeSitesByCode(db, callerOperators, distinct(jobs.map((j) => trimmed(j.req.SiteCode))));
@@ -200,13 +234,11 @@ class BatchState {
     lockParticipant: async (id) => this.participants.get(id),
     takenByOthers: async (operatorId, participantId, claims) => {
       const taken = new Set<UniqueField>();
-      const check = (field: UniqueField, value: string | number | undefined) => {
+      for (const field of UNIQUE_FIELDS) {
+        const value = uniqueKey(field, claims[field]);
         const ids = value === undefined ? undefined : this.holders.get(key(field, operatorId, value));
         if (ids && [...ids].some((id) => id !== participantId)) taken.add(field);
-      };
-      check('phone', claims.phone);
-      check('email', claims.email === undefined ? undefined : emailKey(claims.email));
-      check('contragentId', claims.contragentId);
+      }
       return taken;
     },
     write: async (ctx, changed) => {
@@ -223,7 +255,7 @@ class BatchState {
     },
   };
 
-  async flush(db: Db, write: BatchWriter): Promise<void> {
+  async flush(write: BatchWriter): Promise<void> {
     const writes = [...this.changes].map(([id, { count, fields }]) => {
       const participant = this.participants.get(id)!;
       return { participant, changeCount: count, fields: [...fields], readVersion: participant.version - count };
@@ -231,6 +263,6 @@ class BatchState {
     const keyRows = this.keys?.rows() ?? [];
     if (writes.length === 0 && keyRows.length === 0) return;
     const now = nowIso();
-    await write(db, writes, changeRows(this.records, now), now, keyRows);
+    await write(writes, changeRows(this.records, now), now, keyRows);
   }
 }

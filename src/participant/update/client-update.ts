@@ -1,29 +1,24 @@
 // ClientUpdate (spec client-update.md §4, §7): partial, all-or-nothing update of a
 // participant's profile. Every rule is checked, in the order of the ErrorCode table, before
 // anything is written; the first failing rule answers.
-import type { Store } from '../../db/store.ts';
 import type { RequestOf, ResponseOf } from '../../contract/types.ts';
 import type { ClientUpdate } from '../../contract/client-update.ts';
 import { clientUpdate } from '../../contract/client-update.ts';
 import type { CallContext, Outcome } from '../../lib/principal.ts';
 import { FORBIDDEN, isForbidden } from '../../lib/principal.ts';
 import type { RecordedChange } from '../change-record.ts';
-import { profileDiff } from '../participant.ts';
 import { resultFor } from '../results.ts';
 import { trimmed } from '../../lib/text.ts';
-import { CONFLICT_CODE, checkProfile, conflictCode, uniqueClaims } from '../rules.ts';
+import { checkProfile, conflictCode, profileDiff, uniqueClaims } from '../rules.ts';
 import type { ProfileCheck } from '../rules.ts';
 import { authorizeParticipant } from '../authorize.ts';
-import { clashedUniqueField } from '../store/updates.ts';
 import type { UpdateScope } from './update-scope.ts';
-import { transactionScope } from './update-scope.ts';
-import { transactWithKey } from '../../idempotency/replay.ts';
 
 export type ClientUpdateRequest = RequestOf<ClientUpdate>;
 export type ClientUpdateResponse = ResponseOf<ClientUpdate>;
 export type ClientUpdateOutcome = Outcome<ClientUpdateResponse>;
 
-const fail = (code: number, field?: string): ClientUpdateResponse => resultFor(clientUpdate, code, field);
+export const fail = (code: number, field?: string): ClientUpdateResponse => resultFor(clientUpdate, code, field);
 const OK: ClientUpdateResponse = Object.freeze(resultFor(clientUpdate, 0));
 
 export interface AppliedUpdate {
@@ -33,25 +28,6 @@ export interface AppliedUpdate {
 }
 
 /**
- * Runs ClientUpdate in a transaction of its own (group-committed on SQLite). A unique
- * violation raised by the database (a concurrent request claimed the same phone, e-mail or
- * contragent first) answers with the matching ErrorCode: the database is the safety net
- * behind the rules. With an Idempotency-Key, its answer is stored in the same transaction
- * (transactWithKey).
- */
-export async function updateClientInTransaction(store: Store, ctx: CallContext, req: ClientUpdateRequest): Promise<ClientUpdateOutcome> {
-  return transactWithKey(
-    store,
-    ctx.idempotency,
-    async (tx) => (await applyClientUpdateInScope(transactionScope(tx, store.engine), ctx, req)).response,
-    storedAnswer,
-    (err) => {
-      const field = clashedUniqueField(err);
-      return field ? fail(CONFLICT_CODE[field]) : undefined;
-    },
-  );
-}
-
 /** What an Idempotency-Key stores of an outcome: every answer but a 403. */
 export const storedAnswer = (o: ClientUpdateOutcome): ClientUpdateResponse | undefined => (isForbidden(o) ? undefined : o);
 

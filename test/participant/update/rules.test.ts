@@ -232,7 +232,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(p, {
         Client: 1, Operator: 1, Name: 'sample string 2', Surname: 'sample string 3', Patronymic: 'sample string 4',
         Phone: 79161112233, Email: 'sample5@example.ru', Birthdate: '2025-10-30', Gender: 1, AllowSms: true, AllowEmail: true,
-        AllowEmailOnlineCheque: true, ContragentId: 'sample string 7',
+        AllowEmailOnlineCheque: true, ContragentId: 'sample string 7', AgreePersonalData: null,
       });
     });
 

@@ -214,7 +214,7 @@ export function expectRead(req: GenRequest, format: Format, message: MessageDecl
   for (const field of message.fields) {
     const m = won.get(key(field.name));
     if (!m) continue;
-    const read = readAs(field.type as ScalarType, m.sem, format);
+    const read = readAs(field.type as ScalarType, m.sem, format, field.format === 'phone');
     if (read.k === 'bad') bad = true;
     fields[field.name] = read;
   }

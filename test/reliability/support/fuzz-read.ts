@@ -86,12 +86,15 @@ const INT_RANGE = {
   int64: [-9007199254740991n, 9007199254740991n],
 } as const;
 
-/** How a value reads as `type` in `format` (poisoning is judged separately). */
-export function readAs(type: ScalarType, sem: Sem, format: Format): Read {
+/**
+ * How a value reads as `type` in `format` (poisoning is judged separately); `phone`: a
+ * field declared with format 'phone', whose text may be a phone as people write it.
+ */
+export function readAs(type: ScalarType, sem: Sem, format: Format, phone = false): Read {
   if (sem.t === 'null') return ABSENT;
   if (format !== 'json' || sem.t === 'str') {
     if (format === 'xml' && (sem.t === 'obj' || sem.t === 'arr')) return BAD;
-    return readText(type, textOf(sem)!);
+    return readText(type, textOf(sem)!, phone);
   }
   // JSON tokens other than strings.
   if (sem.t === 'obj' || sem.t === 'arr') return BAD;
@@ -119,7 +122,13 @@ export function readAs(type: ScalarType, sem: Sem, format: Format): Read {
   }
 }
 
-function readText(type: ScalarType, text: string): Read {
+/** Spec client-update.md §4.3: an optional leading `+`, digits, and the separators space - . ( ). */
+function writtenPhone(t: string): number | undefined {
+  const digits = (t.startsWith('+') ? t.slice(1) : t).replace(/[\s().-]/g, '');
+  return /^\d{1,15}$/.test(digits) ? Number(digits) : undefined;
+}
+
+function readText(type: ScalarType, text: string, phone = false): Read {
   // A lone surrogate (a JSON \ud800 escape) is no character: unreadable.
   if (type === 'string') return hasLoneSurrogate(text) ? BAD : text === '' ? ABSENT : ok(text);
   const t = text.trim();
@@ -132,6 +141,8 @@ function readText(type: ScalarType, text: string): Read {
     case 'int16':
     case 'int32':
     case 'int64': {
+      const written = phone && type === 'int64' ? writtenPhone(t) : undefined;
+      if (written !== undefined) return ok(written);
       const m = /^([+-]?)(\d+)(?:\.0*)?$/.exec(t);
       if (!m) return BAD;
       const v = BigInt(`${m[1]}${m[2]}`);

@@ -15,7 +15,7 @@ import type { DatabaseConnection, Driver, QueryResult, SqliteDatabase } from 'ky
 // CommonJS, so that it runs the same from the sources and from the bundle (bin/bundle.js).
 const WORKER = `
 'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 
 let conn;
@@ -52,19 +52,52 @@ function execute(sql, params) {
   return { changes, lastInsertRowid };
 }
 
-function run(q) {
-  if (q.script) {
-    // A whole write transaction in one message.
-    conn.exec('begin immediate');
-    try {
-      for (const s of q.script) execute(s.sql, s.params);
-      conn.exec('commit');
-    } catch (err) {
-      if (conn.inTransaction) conn.exec('rollback');
-      throw err;
+// Scripts (whole write transactions, one message each) that are waiting in the thread's
+// queue together share one transaction and so one fsync, each in a savepoint of its own: a
+// script that fails leaves nothing of itself and is answered with its error, the others
+// commit. Every script is answered only after the COMMIT returned. A message that is not a
+// script ends the group; it runs after the COMMIT, as it was queued.
+function runScripts(first) {
+  const group = [first];
+  const answers = [];
+  let next;
+  conn.exec('begin immediate');
+  try {
+    for (let i = 0; i < group.length; i++) {
+      const q = group[i];
+      conn.exec('savepoint script');
+      try {
+        for (const s of q.script) execute(s.sql, s.params);
+        conn.exec('release script');
+        answers.push({ id: q.id, changes: 0, shared: 0 });
+      } catch (err) {
+        // An error that ended the whole transaction (SQLITE_FULL, I/O) fails every script of it.
+        if (!conn.inTransaction) throw err;
+        conn.exec('rollback to script');
+        conn.exec('release script');
+        answers.push({ id: q.id, error: describe(err) });
+      }
+      if (i === group.length - 1 && next === undefined) {
+        const queued = receiveMessageOnPort(parentPort);
+        if (queued && queued.message && queued.message.script) group.push(queued.message);
+        else if (queued) next = queued.message;
+      }
     }
-    return { id: q.id, changes: 0 };
+    conn.exec('commit');
+  } catch (err) {
+    if (conn.inTransaction) conn.exec('rollback');
+    const error = describe(err);
+    for (const q of group) parentPort.postMessage({ id: q.id, error });
+    return next;
   }
+  for (const a of answers) {
+    if (a.shared === 0) a.shared = group.length;
+    parentPort.postMessage(a);
+  }
+  return next;
+}
+
+function run(q) {
   if (q.rollback) {
     // SQLite may have rolled back already (an error that ends the transaction).
     if (conn.inTransaction) conn.exec('rollback');
@@ -75,7 +108,9 @@ function run(q) {
   return { id: q.id, ...execute(q.sql, q.params) };
 }
 
-parentPort.on('message', (q) => {
+function handle(q) {
+  while (q && q.script) q = runScripts(q);
+  if (q === undefined) return;
   if (q === 'close') {
     // The last connection to close checkpoints what is left in the WAL.
     conn.close();
@@ -89,7 +124,9 @@ parentPort.on('message', (q) => {
     answer = { id: q.id, error: describe(err) };
   }
   parentPort.postMessage(answer);
-});
+}
+
+parentPort.on('message', handle);
 `;
 
 interface Answer {
@@ -97,6 +134,8 @@ interface Answer {
   rows?: Record<string, unknown>[];
   changes?: number;
   lastInsertRowid?: number | bigint;
+  /** A committed script: how many scripts shared its transaction (itself included). */
+  shared?: number;
   error?: { name?: string; message: string; code?: string };
 }
 
@@ -309,7 +348,8 @@ export class SplitDriver implements Driver {
    * Statements that need no answer in between, as one transaction in one message. The lock
    * is held only while the message is posted: the thread runs messages in order, so a
    * transaction begun later runs after this one, and the next script can wait in the
-   * thread's queue instead of for a round trip through the event loop.
+   * thread's queue instead of for a round trip through the event loop (there the scripts
+   * that wait together share one transaction: runScripts in the thread's code).
    */
   async transactAtOnce(statements: readonly CompiledQuery[]): Promise<void> {
     const release = await this.lock();

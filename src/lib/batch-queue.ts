@@ -48,7 +48,7 @@ export interface BatchQueueOptions<J> {
   /**
    * Batches allowed in flight at once, 1 by default. More lets the next batch read and run
    * its rules while the one before waits for its write and commit (ClientUpdate's batches:
-   * 2 on both engines).
+   * BATCHES_IN_FLIGHT in src/participant/update/batch.ts).
    */
   concurrency?: number;
   /**

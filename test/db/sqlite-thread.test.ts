@@ -16,6 +16,8 @@ interface T {
 }
 
 const q = (text: string, ...params: unknown[]) => CompiledQuery.raw(text, params);
+/** Row 1, after counting to three million: a few hundred ms of the thread's time. */
+const SLOW_INSERT = 'insert into t select 1, count(*) from (with recursive n(i) as (select 1 union all select i + 1 from n where i < 3000000) select i from n)';
 
 describe('SQLite thread driver', () => {
   let dir: string;
@@ -72,5 +74,31 @@ describe('SQLite thread driver', () => {
     assert.equal(await seen, 'ab', 'the first script committed, the failed one left nothing');
     await driver.transactAtOnce([q("update t set v = v || 'c' where id = 1")]);
     assert.deepEqual(await values(), ['1:abc']);
+  });
+
+  it('commits the scripts that waited in the thread together, each all or nothing', async () => {
+    await db.deleteFrom('t').execute();
+    // A statement of its own keeps the thread busy long enough for the scripts to queue behind it.
+    const answers = await Promise.allSettled([
+      thread.query(SLOW_INSERT, []), // not a script: no shared count
+      thread.script([q('insert into t values (2, ?)', 'b')]),
+      thread.script([q('insert into t values (3, ?)', 'c'), q('insert into t values (2, ?)', 'dup')]),
+      thread.script([q('insert into t values (4, ?)', 'd')]),
+    ]);
+    const shared = answers.map((a) => (a.status === 'fulfilled' ? a.value.shared : (a.reason as Error).message));
+    assert.deepEqual(shared, [undefined, 3, 'UNIQUE constraint failed: t.id', 3], 'the three that queued shared one transaction; the failed one was answered with its error');
+    assert.deepEqual(await values(), ['1:3000000', '2:b', '4:d'], 'the failed script left nothing, the others of its transaction committed');
+  });
+
+  it('fails every script of a transaction that an error ended, and runs a queued transaction after them', async () => {
+    await db.deleteFrom('t').execute();
+    const first = thread.query(SLOW_INSERT, []);
+    const doomed = [thread.script([q('insert into t values (2, ?)', 'b')]), thread.script([q('rollback')])];
+    const after = db.transaction().execute((tx) => tx.insertInto('t').values({ id: 5, v: 'e' }).execute());
+    await first;
+    const settled = await Promise.allSettled(doomed);
+    assert.deepEqual(settled.map((s) => s.status), ['rejected', 'rejected'], 'a script whose transaction was rolled back under it is not answered as committed');
+    await after;
+    assert.deepEqual(await values(), ['1:3000000', '5:e']);
   });
 });

@@ -58,16 +58,18 @@ export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdate
     (jobs) => withRetry(store, stats, jobs, () => applyBatch(store.db, jobs, write)),
     stats,
     // A participant in one batch in flight at a time: see BatchQueueOptions.key.
-    { concurrency: BATCHES_IN_FLIGHT, key: ({ req }) => participantOf(req) },
+    { concurrency: BATCHES_IN_FLIGHT[store.engine], key: ({ req }) => participantOf(req) },
   );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
 
 /**
- * Batches in flight at once: while one waits for its write and commit (PostgreSQL: on its
- * own connection; SQLite: in the connection's thread), the next reads and runs the rules.
+ * Batches in flight at once: while one waits for its write and commit, the next reads and
+ * runs the rules. PostgreSQL: each on a connection of its own. SQLite: the batches that
+ * wait in the connection's thread while it commits share the next transaction and its
+ * fsync (sqlite-thread.ts), so more of them in flight means more requests per fsync.
  */
-const BATCHES_IN_FLIGHT = 2;
+const BATCHES_IN_FLIGHT = { postgres: 2, sqlite: 4 } as const satisfies Record<Store['engine'], number>;
 
 /** The participant a request names, if it names one the batch can read. */
 const participantOf = (req: ClientUpdateRequest): number | undefined => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined);

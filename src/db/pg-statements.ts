@@ -106,9 +106,22 @@ export function literal(value: unknown): string {
   // The protocol ends a query's text at a NUL; PostgreSQL refuses NUL in a parameter so.
   if (text.includes('\0')) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
   let tag: string;
-  do tag = `lcm_${randomBytes(6).toString('hex')}`;
+  do tag = `lcm_${randomHex12()}`;
   while (text.includes(tag));
   return `$${tag}$${text}$${tag}$`;
+}
+
+/** Random bytes drawn in bulk: one randomBytes call per 1,024 tags rather than one per literal. */
+const TAG_BYTES = 6;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomHex12(): string {
+  if (poolAt + TAG_BYTES > pool.length) {
+    pool = randomBytes(TAG_BYTES * 1024);
+    poolAt = 0;
+  }
+  poolAt += TAG_BYTES;
+  return pool.toString('hex', poolAt - TAG_BYTES, poolAt);
 }
 
 /**
@@ -118,6 +131,35 @@ export function literal(value: unknown): string {
  */
 export function inlineParameters(text: string, values: readonly unknown[]): string {
   if (values.length === 0) return text;
+  let template = templates.get(text);
+  if (!template) {
+    template = placeholders(text);
+    // The texts come from a few query shapes (kysely writes one text per shape and list
+    // length); past the bound, something varies that should not: keep the newest.
+    if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
+    templates.set(text, template);
+  }
+  const { parts, indexes } = template;
+  let out = parts[0]!;
+  for (let k = 0; k < indexes.length; k++) {
+    const index = indexes[k]!;
+    if (index >= values.length) throw new Error(`No value for parameter $${index + 1}`);
+    out += literal(values[index]) + parts[k + 1]!;
+  }
+  return out;
+}
+
+/** A statement text cut at its placeholders: parts[k], then parameter indexes[k], …, then the last part. */
+interface Template {
+  parts: string[];
+  indexes: number[];
+}
+const MAX_TEMPLATES = 256;
+const templates = new Map<string, Template>();
+
+function placeholders(text: string): Template {
+  const parts: string[] = [];
+  const indexes: number[] = [];
   let out = '';
   let i = 0;
   const n = text.length;
@@ -141,8 +183,10 @@ export function inlineParameters(text: string, values: readonly unknown[]): stri
       const inIdentifier = i > 0 && /[A-Za-z0-9_$]/.test(text[i - 1]!);
       if (param && !inIdentifier) {
         const index = Number(param[1]) - 1;
-        if (index < 0 || index >= values.length) throw new Error(`No value for parameter $${param[1]}`);
-        out += literal(values[index]);
+        if (index < 0) throw new Error(`No value for parameter $${param[1]}`);
+        parts.push(out);
+        indexes.push(index);
+        out = '';
         i += param[0].length;
         continue;
       }
@@ -154,5 +198,6 @@ export function inlineParameters(text: string, values: readonly unknown[]): stri
     out += text.slice(i, end);
     i = end;
   }
-  return out;
+  parts.push(out);
+  return { parts, indexes };
 }

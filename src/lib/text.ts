@@ -10,5 +10,6 @@ export function trimmed(value: string | undefined): string | undefined {
 
 /** True when the trimmed text fits: at most 100 code points and no Unicode Cc character. */
 export function isAcceptableText(value: string): boolean {
-  return [...value].length <= MAX_TEXT_LENGTH && !/\p{Cc}/u.test(value);
+  // A string has no more code points than UTF-16 units: count them only when it could matter.
+  return (value.length <= MAX_TEXT_LENGTH || [...value].length <= MAX_TEXT_LENGTH) && !/\p{Cc}/u.test(value);
 }

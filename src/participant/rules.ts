@@ -18,8 +18,8 @@ export { CONFLICT_CODE } from './fields.ts';
 
 export type ProfileCheck = { ok: true; values: ProfileChanges } | { ok: false; code: number; field?: string };
 
-/** Each kind's fields with their API names, once at load. */
-const ofKind = (kind: FieldKind) => fieldsOfKind(kind).map((f) => [f, API_NAMES[f]] as const);
+/** Each kind's fields with their API names, once at load (objects, not tuples: no iterator to destructure them). */
+const ofKind = (kind: FieldKind) => fieldsOfKind(kind).map((f) => ({ f, api: API_NAMES[f] }));
 const GENDER = ofKind('gender');
 /** Free-text fields, in the order their ErrorCode 13 is checked. */
 const TEXT = ofKind('text');
@@ -35,40 +35,40 @@ const FLAG = ofKind('flag');
 export function checkProfile(input: ProfileInput): ProfileCheck {
   const given = input as Readonly<Record<string, unknown>>;
   const values: Record<string, unknown> = {};
-  for (const [, api] of GENDER) {
+  for (const { api } of GENDER) {
     const gender = (given[api] as number | undefined) ?? 0;
     if (gender !== 0 && gender !== 1 && gender !== -1) return { ok: false, code: 11 };
   }
-  for (const [f, api] of TEXT) {
+  for (const { f, api } of TEXT) {
     const value = trimmed(given[api] as string | undefined);
     if (value === undefined) continue;
     if (!isAcceptableText(value)) return { ok: false, code: 13, field: api };
     values[f] = value;
   }
-  for (const [f, api] of PHONE) {
+  for (const { f, api } of PHONE) {
     const raw = given[api] as number | undefined;
     if (raw === undefined || raw === 0) continue;
     const phone = normalizePhone(raw);
     if (phone === undefined) return { ok: false, code: 6 };
     values[f] = phone;
   }
-  for (const [f, api] of EMAIL) {
+  for (const { f, api } of EMAIL) {
     const email = trimmed(given[api] as string | undefined);
     if (email === undefined) continue;
     if (!isValidEmail(email)) return { ok: false, code: 8 };
     values[f] = email;
   }
-  for (const [f, api] of DATE) {
+  for (const { f, api } of DATE) {
     const date = given[api] as string | undefined;
     if (date === undefined) continue;
     if (!isBirthdateInRange(date)) return { ok: false, code: 10 };
     values[f] = date;
   }
-  for (const [f, api] of GENDER) {
+  for (const { f, api } of GENDER) {
     const gender = (given[api] as Gender | undefined) ?? 0;
     if (gender !== 0) values[f] = gender;
   }
-  for (const [f, api] of FLAG) {
+  for (const { f, api } of FLAG) {
     const flag = given[api] as boolean | undefined;
     if (flag !== undefined) values[f] = flag;
   }

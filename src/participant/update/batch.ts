@@ -166,6 +166,15 @@ const key = (field: UniqueField, operatorId: number, value: string | number): st
 const codeAt = (operatorId: number, code: string): string => `${operatorId}\u0000${codeKey(code)}`;
 const distinct = <T>(values: Iterable<T | undefined>): T[] => [...new Set([...values].filter((v): v is T => v !== undefined))];
 
+const UNIQUE = new Set<ProfileField>(UNIQUE_FIELDS);
+const isUniqueField = (field: ProfileField): field is UniqueField => UNIQUE.has(field);
+
+/** Whether a participant other than `participantId` is among `ids`. */
+function heldByOther(ids: ReadonlySet<number>, participantId: number): boolean {
+  for (const id of ids) if (id !== participantId) return true;
+  return false;
+}
+
 /** The keys of the unique values a participant holds. */
 function participantKeys(p: Participant): string[] {
   const keys: string[] = [];
@@ -238,21 +247,31 @@ class BatchState {
       const taken = new Set<UniqueField>();
       for (const field of UNIQUE_FIELDS) {
         const value = uniqueKey(field, claims[field]);
-        const ids = value === undefined ? undefined : this.holders.get(key(field, operatorId, value));
-        if (ids && [...ids].some((id) => id !== participantId)) taken.add(field);
+        if (value === undefined) continue;
+        const ids = this.holders.get(key(field, operatorId, value));
+        if (ids && heldByOther(ids, participantId)) taken.add(field);
       }
       return taken;
     },
     write: async (ctx, changed) => {
-      const before = changed.before;
-      const after: Participant = { ...before, ...Object.fromEntries(changed.changes.map((c) => [c.field, c.new])), version: before.version + 1 };
-      for (const k of participantKeys(before)) this.holders.get(k)?.delete(before.id);
-      for (const k of participantKeys(after)) this.addHolder(k, after.id);
+      const { before, changes } = changed;
+      const after: Participant = { ...before, version: before.version + 1 };
+      const profile: Record<ProfileField, Participant[ProfileField]> = after;
+      for (const c of changes) profile[c.field] = c.new;
+      // The participant's unique values move in the holders: only those of changed fields
+      // (an unchanged value keeps its key, operator included).
+      for (const c of changes) {
+        if (!isUniqueField(c.field)) continue;
+        const was = uniqueKey(c.field, before[c.field]);
+        if (was !== undefined) this.holders.get(key(c.field, before.operatorId, was))?.delete(before.id);
+        const now = uniqueKey(c.field, after[c.field]);
+        if (now !== undefined) this.addHolder(key(c.field, after.operatorId, now), after.id);
+      }
       this.participants.set(after.id, after);
-      const seen = this.changes.get(after.id) ?? { count: 0, fields: new Set<ProfileField>() };
+      let seen = this.changes.get(after.id);
+      if (!seen) this.changes.set(after.id, (seen = { count: 0, fields: new Set<ProfileField>() }));
       seen.count++;
-      for (const c of changed.changes) seen.fields.add(c.field);
-      this.changes.set(after.id, seen);
+      for (const c of changes) seen.fields.add(c.field);
       this.records.push({ ctx, changed });
     },
   };

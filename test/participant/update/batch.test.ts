@@ -160,6 +160,23 @@ for (const engine of ENGINES) {
       assert.equal((await findParticipant(ts.store.db, 2))!.phone, old1);
     });
 
+    it('unique values a participant keeps through its change in a batch stay taken, an e-mail changed only in case too', async () => {
+      const p1 = (await findParticipant(ts.store.db, 1))!;
+      assert.ok(p1.phone !== null && p1.email !== null && p1.contragentId !== null);
+      const retried = ts.store.groupCommit.retried;
+      const { codes } = await together([
+        { Client: 1, Name: 'Держатель', Email: p1.email.toUpperCase() },
+        { Client: 2, Email: p1.email.toLowerCase() },
+        { Client: 2, Phone: p1.phone },
+        { Client: 2, ContragentId: p1.contragentId },
+        { Client: 1, Email: p1.email },
+      ]);
+      assert.deepEqual(codes, [0, 9, 7, 12, 0]);
+      // The rules answered so, not the database's unique constraints (a refused batch runs again).
+      assert.equal(ts.store.groupCommit.retried, retried);
+      assert.equal((await findParticipant(ts.store.db, 1))!.email, p1.email);
+    });
+
     it('a claim committed by another transaction during the batch: the batch runs again, only that request is refused', async () => {
       await upsertParticipant(ts.store.db, { id: 50, operatorId: 1, name: 'Сосед' });
       const claimed = 79169990000;

@@ -7,7 +7,7 @@ import type { OperationDecl, RequestOf, ResponseOf } from '../contract/types.ts'
 import type { CallContext, Outcome, Principal } from '../lib/principal.ts';
 import { isForbidden } from '../lib/principal.ts';
 import { DecodeError } from '../wire/decode-error.ts';
-import { bodyFormatOf, decodeMessage } from '../wire/decode.ts';
+import { bodyFormatOfHeader, decodeMessage } from '../wire/decode.ts';
 import type { BodyFormat } from '../wire/decode.ts';
 import { encodeMessage } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
@@ -82,9 +82,8 @@ function bodyFormat(request: FastifyRequest): BodyFormat {
     // No body and no type: nothing to read, in no format.
     throw new DecodeError('пустое тело запроса');
   }
-  const mediaType = parseMediaType(header);
-  const format = mediaType && bodyFormatOf(mediaType.essence);
-  if (!format) throw failures.unsupportedMediaType(mediaType?.written ?? header.split(';', 1)[0]!.trim());
+  const format = bodyFormatOfHeader(header);
+  if (!format) throw failures.unsupportedMediaType(parseMediaType(header)?.written ?? header.split(';', 1)[0]!.trim());
   return format;
 }
 

@@ -82,7 +82,8 @@ export function registerOperation<Op extends OperationDecl>(app: FastifyInstance
           if (isForbidden(outcome)) throw failures.forbidden();
           const code = (outcome as { ErrorCode?: unknown }).ErrorCode;
           if (typeof code === 'number') recordOutcome(request, op.name, code);
-          return send(request, reply, op, outcome);
+          // Sent here, so nothing to return (returning the reply would make fastify wait on it as a thenable).
+          send(request, reply, op, outcome);
         },
       });
       scope.route({

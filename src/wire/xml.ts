@@ -9,7 +9,7 @@ import type { FieldDecl, MessageDecl } from '../contract/types.ts';
 import { XML_NS } from '../contract/types.ts';
 import { DecodeError } from './decode-error.ts';
 import type { Raw, RawObject } from './raw.ts';
-import { RAW_NULL, nameKey, rawText } from './raw.ts';
+import { RAW_NULL, fieldKey, nameKey, rawText } from './raw.ts';
 import type { XmlElement } from './xml-element.ts';
 import { ROOT_SCOPE, elementHead, xmlElement } from './xml-element.ts';
 import { scanXml } from './xml-scan.ts';
@@ -134,7 +134,7 @@ function elementObject(el: XmlElement): RawObject {
 }
 
 function memberOf(el: XmlElement, field: FieldDecl): Raw | undefined {
-  const key = nameKey(field.name);
+  const key = fieldKey(field);
   for (let i = el.children.length - 1; i >= 0; i--) {
     const child = el.children[i]!;
     if (child.key !== key) continue;

@@ -14,6 +14,11 @@ export type RequestHeaders = Readonly<Record<string, string | string[] | undefin
 export interface Authenticator {
   /** The caller of a request with `Authorization` or `Mloyalty-Authorization: Bearer <jwt>`, or undefined. */
   authenticate(headers: RequestHeaders): Promise<Principal | undefined>;
+  /**
+   * authenticate's answer when it is known at once (a token verified before and still
+   * valid), else undefined: then authenticate decides. Lets a route skip a promise per request.
+   */
+  authenticateKnown(headers: RequestHeaders): Principal | undefined;
   /** The principal of a bare JWT, or undefined when it is not valid now. */
   verifyAccessToken(jwt: string): Promise<Principal | undefined>;
   /** A signed access token for the principal (login endpoints, tests). */
@@ -51,6 +56,10 @@ export async function createAuthenticator(config: Config, store: Store, log: Sec
     authenticate: async (headers) => {
       const jwt = bearerToken(headers);
       return jwt === undefined ? undefined : verify(jwt);
+    },
+    authenticateKnown: (headers) => {
+      const jwt = bearerToken(headers);
+      return jwt === undefined ? undefined : verify.cached(jwt);
     },
   };
 }

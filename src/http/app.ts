@@ -10,6 +10,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { loginRoutes } from './login-routes.ts';
 import { installWireErrors } from './errors.ts';
 import { closeSilentConnections } from './silent-connections.ts';
+import { requestLogFactory } from './request-log.ts';
 import { registerOperation } from './operation-routes.ts';
 import type { OperationHandler } from './operation-routes.ts';
 import type { OperationDecl } from '../contract/types.ts';
@@ -81,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             // Tokens and passwords never reach the log.
             redact: ['req.headers.authorization', 'req.headers["mloyalty-authorization"]', 'req.headers.cookie'],
           },
+    // Each request's child logger is made when it first logs (request-log.ts).
+    ...(logger === false ? {} : { childLoggerFactory: requestLogFactory }),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),

@@ -23,7 +23,8 @@ const IN_FLIGHT_RETRY_AFTER = 1;
 export type KeyEvent = 'replayed' | 'stored' | 'reused' | 'in-flight';
 
 // What each answered request did with its key, read back by the metrics when it is done.
-const events = new WeakMap<FastifyRequest, { operation: string; event: KeyEvent }>();
+const KEY_EVENT = Symbol('keyEvent');
+type WithKeyEvent = FastifyRequest & { [KEY_EVENT]?: { operation: string; event: KeyEvent } };
 
 /** A call's context; an anonymous operation's has no principal, and so no key scope. */
 type KeyableContext = Omit<CallContext, 'principal'> & { principal?: CallContext['principal'] };
@@ -39,41 +40,47 @@ export interface KeyedRoutes {
 
 export function keyedRoutes(options: { ttlHours: number; waitMs: number }): KeyedRoutes {
   const inFlight = new InFlightKeys();
+  async function withKey<C extends KeyableContext, T>(op: OperationDecl, request: FastifyRequest, decoded: object, ctx: C, principal: CallContext['principal'], key: string, handler: (ctx: C) => Promise<T>): Promise<T> {
+    const claim = claimFor(principal, op.name, key, decoded, options.ttlHours * 3_600_000);
+    const note = (event: KeyEvent) => {
+      (request as WithKeyEvent)[KEY_EVENT] = { operation: op.name, event };
+    };
+    try {
+      const outcome = await inFlight.run(scopeId(claim), options.waitMs, () => handler({ ...ctx, idempotency: claim }));
+      if (isReplay(outcome)) {
+        note('replayed');
+        request.log.info({ operation: op.name }, 'idempotent retry answered from the stored answer');
+      } else if (typeof (outcome as { ErrorCode?: unknown }).ErrorCode === 'number') {
+        note('stored');
+      }
+      return outcome;
+    } catch (err) {
+      if (err instanceof KeyReused) {
+        note('reused');
+        throw new HttpFailure(422, REUSED);
+      }
+      if (err instanceof KeyInFlight) {
+        note('in-flight');
+        throw new HttpFailure(409, IN_FLIGHT, { 'retry-after': String(IN_FLIGHT_RETRY_AFTER) });
+      }
+      throw err;
+    }
+  }
   return {
-    async run(op, request, decoded, ctx, handler) {
+    // Not async itself: without a key (most requests) the answer is the handler's own promise.
+    run(op, request, decoded, ctx, handler) {
       if (!op.idempotent || !ctx.principal) return handler(ctx);
       const header = readKeyHeader(request.headers[IDEMPOTENCY_HEADER]);
       if (header.kind === 'absent') return handler(ctx);
-      if (header.kind === 'malformed') throw new DecodeError(MALFORMED);
-      const claim = claimFor(ctx.principal, op.name, header.key, decoded, options.ttlHours * 3_600_000);
-      const note = (event: KeyEvent) => events.set(request, { operation: op.name, event });
-      try {
-        const outcome = await inFlight.run(scopeId(claim), options.waitMs, () => handler({ ...ctx, idempotency: claim }));
-        if (isReplay(outcome)) {
-          note('replayed');
-          request.log.info({ operation: op.name }, 'idempotent retry answered from the stored answer');
-        } else if (typeof (outcome as { ErrorCode?: unknown }).ErrorCode === 'number') {
-          note('stored');
-        }
-        return outcome;
-      } catch (err) {
-        if (err instanceof KeyReused) {
-          note('reused');
-          throw new HttpFailure(422, REUSED);
-        }
-        if (err instanceof KeyInFlight) {
-          note('in-flight');
-          throw new HttpFailure(409, IN_FLIGHT, { 'retry-after': String(IN_FLIGHT_RETRY_AFTER) });
-        }
-        throw err;
-      }
+      if (header.kind === 'malformed') return Promise.reject(new DecodeError(MALFORMED));
+      return withKey(op, request, decoded, ctx, ctx.principal, header.key, handler);
     },
   };
 }
 
 /** Counts a request's key event once it is answered (metrics.ts). */
 export function observeKeyEvent(request: FastifyRequest, status: number, counters: { replays: Counter; conflicts: Counter; stored: Counter }): void {
-  const e = events.get(request);
+  const e = (request as WithKeyEvent)[KEY_EVENT];
   if (!e) return;
   if (e.event === 'replayed' && status === 200) counters.replays.inc({ operation: e.operation });
   else if (e.event === 'stored' && status === 200) counters.stored.inc({ operation: e.operation });

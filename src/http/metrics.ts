@@ -22,11 +22,36 @@ export interface AppMetrics {
 const UNMATCHED = 'unmatched';
 
 // What operation routes report about their answer, read back when the response is done.
-const outcomes = new WeakMap<FastifyRequest, { operation: string; code: number }>();
+const OUTCOME = Symbol('outcome');
+type WithOutcome = FastifyRequest & { [OUTCOME]?: { operation: string; code: number } };
 
 /** Called by an operation route with the ErrorCode of its 200 answer. */
 export function recordOutcome(request: FastifyRequest, operation: string, code: number): void {
-  outcomes.set(request, { operation, code });
+  (request as WithOutcome)[OUTCOME] = { operation, code };
+}
+
+/**
+ * The counts of a labelled counter kept here and added to it when the registry is read
+ * (its collect): a request pays a map lookup, not prom-client's hashing of its labels.
+ */
+class PendingCounts<Labels extends Record<string, string | number>> {
+  private readonly series = new Map<string, { labels: Labels; count: number }>();
+
+  /** One more for the series `key` names; `labels` makes its labels the first time. */
+  add(key: string, labels: () => Labels): void {
+    const s = this.series.get(key);
+    if (s) s.count++;
+    else this.series.set(key, { labels: labels(), count: 1 });
+  }
+
+  /** Adds the counts so far to `counter`, series in the order they first came. */
+  flush(counter: Counter<Extract<keyof Labels, string>>): void {
+    for (const s of this.series.values()) {
+      if (s.count === 0) continue;
+      counter.inc(s.labels, s.count);
+      s.count = 0;
+    }
+  }
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -40,11 +65,18 @@ export function createMetrics(store: Store): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
+  // The latency histogram's series, each made once (prom-client still hashes its labels per observation).
+  const latencies = new Map<string, { observe(value: number): void }>();
+  const requestCounts = new PendingCounts<{ route: string; method: string; status: number }>();
+  const answerCounts = new PendingCounts<{ operation: string; code: number }>();
+  new Counter({
     name: 'lcm_http_requests_total',
     help: 'HTTP requests answered, by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'],
     registers: [registry],
+    collect() {
+      requestCounts.flush(this);
+    },
   });
   const serverErrors = new Counter({
     name: 'lcm_http_server_errors_total',
@@ -59,11 +91,14 @@ export function createMetrics(store: Store): AppMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  const answers = new Counter({
+  new Counter({
     name: 'lcm_operation_answers_total',
     help: 'Operation answers with status 200, by operation and ErrorCode (0 = success).',
     labelNames: ['operation', 'code'],
     registers: [registry],
+    collect() {
+      answerCounts.flush(this);
+    },
   });
   const stats = store.groupCommit;
   new Counter({
@@ -137,11 +172,15 @@ export function createMetrics(store: Store): AppMetrics {
       const route = routeOf(request);
       if (route === METRICS_ROUTE) return;
       const status = reply.statusCode;
-      requests.inc({ route, method: request.method, status });
+      const method = request.method;
+      requestCounts.add(`${status} ${method} ${route}`, () => ({ route, method, status }));
       if (status >= 500) serverErrors.inc({ route, status });
-      duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
-      const outcome = outcomes.get(request);
-      if (outcome && status === 200) answers.inc({ operation: outcome.operation, code: outcome.code });
+      const key = `${method} ${route}`;
+      let latency = latencies.get(key);
+      if (latency === undefined) latencies.set(key, (latency = duration.labels({ route, method })));
+      latency.observe(reply.elapsedTime / 1000);
+      const outcome = (request as WithOutcome)[OUTCOME];
+      if (outcome && status === 200) answerCounts.add(`${outcome.code} ${outcome.operation}`, () => ({ operation: outcome.operation, code: outcome.code }));
       observeKeyEvent(request, status, keys);
     },
   };
@@ -161,7 +200,11 @@ function authorized(config: Config, request: FastifyRequest): boolean {
 export function metricsRoutes(app: FastifyInstance, config: Config, store: Store): AppMetrics | undefined {
   if (!config.metrics) return undefined;
   const metrics = createMetrics(store);
-  app.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+  // A callback hook: an async one would cost a promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request, reply);
+    done();
+  });
   app.addHook('onClose', async () => metrics.close());
   app.get(METRICS_ROUTE, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!authorized(config, request)) {

@@ -7,14 +7,14 @@ import type { OperationDecl, RequestOf, ResponseOf } from '../contract/types.ts'
 import type { CallContext, Outcome, Principal } from '../lib/principal.ts';
 import { isForbidden } from '../lib/principal.ts';
 import { DecodeError } from '../wire/decode-error.ts';
-import { bodyFormatOf, decodeMessage } from '../wire/decode.ts';
+import { bodyFormatOfHeader, decodeMessage } from '../wire/decode.ts';
 import type { BodyFormat } from '../wire/decode.ts';
 import { encodeMessage } from '../wire/encode.ts';
 import { parseMediaType } from '../wire/media-type.ts';
 import { failures, sendNegotiated, wireErrorHandler } from './errors.ts';
 import { rawBodyParser } from './raw-body.ts';
 import { recordOutcome } from './metrics.ts';
-import { withDeadline } from '../db/deadline.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { keyedRoutes } from './idempotency.ts';
 
 /** An anonymous operation's call: no principal. */
@@ -28,38 +28,62 @@ export type OperationHandler<Op extends OperationDecl> = (
 /** Methods answered 405 on an operation's routes (others are unknown to the router: 404). */
 const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
+/** Where onRequest leaves the caller for the handler (a property: cheaper than a WeakMap per request). */
+const CALLER = Symbol('caller');
+type WithCaller = FastifyRequest & { [CALLER]?: Principal };
+
+/** The Content-Types operations read; any other reaches the same parser by the catch-all (and is answered 415). */
+const BODY_TYPES = ['application/json', 'text/json', 'application/xml', 'text/xml', 'application/x-www-form-urlencoded'];
+
 export function registerOperation<Op extends OperationDecl>(app: FastifyInstance, op: Op, handler: OperationHandler<Op>): void {
   // Its own encapsulated scope: the raw body parser and error handler touch no other route.
   void app.register(async (scope) => {
-    const principals = new WeakMap<FastifyRequest, Principal>();
+    const { auth, config } = scope.deps;
     // Idempotency-Key (src/http/idempotency.ts): a retry waits at most the request deadline for a request with its key in flight.
-    const keyed = keyedRoutes({ ttlHours: scope.deps.config.idempotencyTtlHours, waitMs: scope.deps.config.dbTimeoutMs });
+    const keyed = keyedRoutes({ ttlHours: config.idempotencyTtlHours, waitMs: config.dbTimeoutMs });
+    // Bounded: a database that does not answer makes this a 503, never a hung request.
+    const deadlines = new DeadlineQueue(config.dbTimeoutMs);
+    const parse = rawBodyParser(config.bodyLimit);
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', rawBodyParser(scope.deps.config.bodyLimit));
+    // The same parser under the usual types too: fastify remembers the parser of a type it
+    // has seen, but looks the catch-all up afresh for every request.
+    scope.addContentTypeParser(BODY_TYPES, parse);
+    scope.addContentTypeParser('*', parse);
     scope.setErrorHandler(wireErrorHandler(op.response));
+
+    // In onRequest, so that 401 precedes reading the body (413, 415, 400). A token verified
+    // before is known at once; only a new one waits for its verification.
+    const authenticate = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+      const known = auth.authenticateKnown(request.headers);
+      if (known) {
+        (request as WithCaller)[CALLER] = known;
+        done();
+        return;
+      }
+      auth.authenticate(request.headers).then((principal) => {
+        if (!principal) return done(failures.unauthorized());
+        (request as WithCaller)[CALLER] = principal;
+        done();
+      }, done);
+    };
 
     for (const url of op.routes) {
       scope.route({
         method: 'POST',
         url,
-        // In onRequest, so that 401 precedes reading the body (413, 415, 400).
-        onRequest: async (request) => {
-          if (op.anonymous) return;
-          const principal = await scope.deps.auth.authenticate(request.headers);
-          if (!principal) throw failures.unauthorized();
-          principals.set(request, principal);
-        },
+        ...(op.anonymous ? {} : { onRequest: authenticate }),
         handler: async (request, reply) => {
           const format = bodyFormat(request);
           const decoded = decodeMessage(op.request, format, request.body instanceof Buffer ? request.body : Buffer.alloc(0));
-          const base: AnonymousContext = { requestId: request.id, remoteAddress: request.ip };
-          const ctx = op.anonymous ? base : ({ ...base, principal: principals.get(request)! } satisfies CallContext);
-          // Bounded: a database that does not answer makes this a 503, never a hung request.
-          const outcome: Outcome<ResponseOf<Op>> = await keyed.run(op, request, decoded, ctx, (c) => withDeadline(handler(decoded as RequestOf<Op>, c as Parameters<OperationHandler<Op>>[1]), scope.deps.config.dbTimeoutMs));
+          const ctx: AnonymousContext | CallContext = op.anonymous
+            ? { requestId: request.id, remoteAddress: request.ip }
+            : { requestId: request.id, remoteAddress: request.ip, principal: (request as WithCaller)[CALLER]! };
+          const outcome: Outcome<ResponseOf<Op>> = await keyed.run(op, request, decoded, ctx, (c) => deadlines.run(handler(decoded as RequestOf<Op>, c as Parameters<OperationHandler<Op>>[1])));
           if (isForbidden(outcome)) throw failures.forbidden();
           const code = (outcome as { ErrorCode?: unknown }).ErrorCode;
           if (typeof code === 'number') recordOutcome(request, op.name, code);
-          return send(request, reply, op, outcome);
+          // Sent here, so nothing to return (returning the reply would make fastify wait on it as a thenable).
+          send(request, reply, op, outcome);
         },
       });
       scope.route({
@@ -82,9 +106,8 @@ function bodyFormat(request: FastifyRequest): BodyFormat {
     // No body and no type: nothing to read, in no format.
     throw new DecodeError('пустое тело запроса');
   }
-  const mediaType = parseMediaType(header);
-  const format = mediaType && bodyFormatOf(mediaType.essence);
-  if (!format) throw failures.unsupportedMediaType(mediaType?.written ?? header.split(';', 1)[0]!.trim());
+  const format = bodyFormatOfHeader(header);
+  if (!format) throw failures.unsupportedMediaType(parseMediaType(header)?.written ?? header.split(';', 1)[0]!.trim());
   return format;
 }
 

@@ -60,7 +60,8 @@ export function rawBodyParser(limit: number) {
       }
       chunks.push(chunk);
     });
-    payload.on('end', () => settle(null, Buffer.concat(chunks, size)));
+    // A body that came in one chunk (most) is that chunk, not a copy of it.
+    payload.on('end', () => settle(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     payload.on('error', (err) => settle(err));
   };
 }

@@ -4,6 +4,8 @@ import { bindFields } from './bind.ts';
 import { readFormBody } from './form.ts';
 import { readJsonBody } from './json.ts';
 import type { RawObject } from './raw.ts';
+import { HeaderCache } from './header-cache.ts';
+import { parseMediaType } from './media-type.ts';
 import { decodeUtf8 } from './utf8.ts';
 import { readXmlBody } from './xml.ts';
 
@@ -20,6 +22,19 @@ const BODY_FORMATS: Readonly<Record<string, BodyFormat>> = {
 /** The reader for a Content-Type essence ('type/subtype', lower case); undefined = 415. */
 export function bodyFormatOf(essence: string): BodyFormat | undefined {
   return Object.hasOwn(BODY_FORMATS, essence) ? BODY_FORMATS[essence] : undefined;
+}
+
+const formats = new HeaderCache<BodyFormat | null>();
+
+/** The reader for a Content-Type header (remembered by its text); undefined = 415. */
+export function bodyFormatOfHeader(contentType: string): BodyFormat | undefined {
+  let format = formats.get(contentType);
+  if (format === undefined) {
+    const mediaType = parseMediaType(contentType);
+    format = (mediaType && bodyFormatOf(mediaType.essence)) ?? null;
+    formats.set(contentType, format);
+  }
+  return format ?? undefined;
 }
 
 /**

@@ -29,9 +29,17 @@ export function xmlError(message: string): string {
   return `<Error><Message>${escapeText(message)}</Message></Error>`;
 }
 
-function dataContractOrder(fields: readonly FieldDecl[]): FieldDecl[] {
-  const ordinal = (a: FieldDecl, b: FieldDecl) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return [...fields.filter((f) => f.baseClass).sort(ordinal), ...fields.filter((f) => !f.baseClass).sort(ordinal)];
+// A declaration's fields are fixed: each list is ordered once.
+const ordered = new WeakMap<readonly FieldDecl[], readonly FieldDecl[]>();
+
+function dataContractOrder(fields: readonly FieldDecl[]): readonly FieldDecl[] {
+  let order = ordered.get(fields);
+  if (order === undefined) {
+    const ordinal = (a: FieldDecl, b: FieldDecl) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    order = [...fields.filter((f) => f.baseClass).sort(ordinal), ...fields.filter((f) => !f.baseClass).sort(ordinal)];
+    ordered.set(fields, order);
+  }
+  return order;
 }
 
 /** `defaultNs` is the default namespace in scope where the members are written. */

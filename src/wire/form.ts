@@ -4,7 +4,7 @@
 import type { FieldDecl } from '../contract/types.ts';
 import { DecodeError } from './decode-error.ts';
 import type { Raw, RawObject } from './raw.ts';
-import { nameKey, rawText } from './raw.ts';
+import { fieldKey, nameKey, rawText } from './raw.ts';
 
 export function readFormBody(text: string): RawObject {
   const values = new Map<string, string>();
@@ -18,7 +18,7 @@ export function readFormBody(text: string): RawObject {
   return {
     kind: 'object',
     member(field: FieldDecl): Raw | undefined {
-      const value = values.get(nameKey(field.name));
+      const value = values.get(fieldKey(field));
       return value === undefined ? undefined : rawText(value);
     },
   };

@@ -4,7 +4,7 @@
 import type { FieldDecl } from '../contract/types.ts';
 import { DecodeError } from './decode-error.ts';
 import type { Raw, RawObject } from './raw.ts';
-import { RAW_NULL, nameKey, rawText } from './raw.ts';
+import { RAW_NULL, fieldKey, nameKey, rawText } from './raw.ts';
 
 export function readJsonBody(text: string): RawObject {
   if (text.trim() === '') throw new DecodeError('пустое тело запроса');
@@ -28,8 +28,9 @@ function jsonObject(value: Record<string, unknown>): RawObject {
         // Own keys in text order (JSON.parse keeps the last of exact duplicates).
         for (const key of Object.keys(value)) members.set(nameKey(key), value[key]);
       }
-      const key = nameKey(field.name);
-      return members.has(key) ? jsonRaw(members.get(key)) : undefined;
+      // JSON.parse makes no undefined values: undefined is an absent member.
+      const member = members.get(fieldKey(field));
+      return member === undefined ? undefined : jsonRaw(member);
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { ResponseFormat } from './encode.ts';
 import type { MediaRange } from './media-type.ts';
 import { parseAccept, parseMediaType } from './media-type.ts';
+import { HeaderCache } from './header-cache.ts';
 
 export type ResponseMediaType = 'application/json' | 'text/json' | 'application/xml' | 'text/xml';
 
@@ -33,7 +34,26 @@ interface Match {
   rank: Rank;
 }
 
+// By Accept, then by Content-Type. An absent header reads as an empty one (both parse to nothing).
+const chosen = new HeaderCache<HeaderCache<Negotiated>>(64);
+
+/** The response format for a request's Accept and Content-Type headers (remembered by their text). */
 export function negotiate(accept: string | undefined, contentType: string | undefined): Negotiated {
+  let byType = chosen.get(accept ?? '');
+  if (byType === undefined) {
+    byType = new HeaderCache<Negotiated>(64);
+    chosen.set(accept ?? '', byType);
+  }
+  let result = byType.get(contentType ?? '');
+  if (result === undefined) {
+    result = negotiateAnew(accept, contentType);
+    byType.set(contentType ?? '', result);
+  }
+  return result;
+}
+
+/** negotiate, worked out from the headers every time. */
+export function negotiateAnew(accept: string | undefined, contentType: string | undefined): Negotiated {
   const sorted = sortByQuality(parseAccept(accept));
   const acceptMatches = FORMATTERS.map((f) => matchAccept(sorted, f.format, f.mediaTypes)).filter((m): m is Match => m !== undefined);
   let best: Match | undefined;
@@ -73,5 +93,5 @@ function matchAccept(sorted: readonly MediaRange[], format: ResponseFormat, supp
 }
 
 function result(format: ResponseFormat, mediaType: ResponseMediaType): Negotiated {
-  return { format, mediaType, contentType: `${mediaType}; charset=utf-8` };
+  return Object.freeze({ format, mediaType, contentType: `${mediaType}; charset=utf-8` });
 }

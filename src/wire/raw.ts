@@ -35,3 +35,12 @@ export function rawText(text: string): Raw {
 export function nameKey(name: string): string {
   return name.toLowerCase();
 }
+
+const FIELD_KEYS = new Map<string, string>();
+
+/** nameKey of a declared field's name, worked out once per name (the contract declares few). */
+export function fieldKey(field: FieldDecl): string {
+  let key = FIELD_KEYS.get(field.name);
+  if (key === undefined) FIELD_KEYS.set(field.name, (key = nameKey(field.name)));
+  return key;
+}

@@ -18,6 +18,13 @@ const INT_RANGE: Record<IntType, readonly [bigint, bigint]> = {
   int64: [BigInt(-Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER)],
 };
 
+/** INT_RANGE as numbers (every bound is a safe integer, so exact). */
+const INT_LIMITS: Record<IntType, readonly [number, number]> = {
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
 /** Integral digits, optionally written with a zero fraction (`1.0`). */
 const INT_TEXT = /^([+-]?)(\d+)(?:\.0*)?$/;
 
@@ -82,22 +89,31 @@ function readBoolean(raw: Raw, field: string): boolean | undefined {
 }
 
 function readInteger(type: IntType, raw: Raw, field: string): number | undefined {
-  let value: bigint;
+  const [min, max] = INT_LIMITS[type];
+  let value: number;
   if (raw.kind === 'number') {
     if (!Number.isInteger(raw.value)) return unreadable(field, `${quote(String(raw.value))} не является целым числом`);
     // Beyond 2^53 a JSON number has already lost digits: out of range for every type.
     if (!Number.isSafeInteger(raw.value)) return unreadable(field, `значение вне диапазона ${type}`);
-    value = BigInt(raw.value);
+    value = raw.value + 0; // -0 reads as 0
   } else {
     const text = blankAsAbsent(raw, field, 'целое число');
     if (text === undefined) return undefined;
     const m = INT_TEXT.exec(text);
     if (!m) return unreadable(field, `${quote(text)} не является целым числом`);
-    value = BigInt(`${m[1]}${m[2]}`);
+    const digits = m[2]!;
+    if (digits.length <= 15) {
+      // Fifteen digits or fewer: a number holds them exactly (and 0 - 0 is 0, not -0).
+      value = m[1] === '-' ? 0 - Number(digits) : Number(digits);
+    } else {
+      // Leading zeros, or beyond every range: exactly, as a BigInt.
+      const big = BigInt(`${m[1]}${digits}`);
+      if (big < INT_RANGE[type][0] || big > INT_RANGE[type][1]) return unreadable(field, `значение вне диапазона ${type}`);
+      value = Number(big);
+    }
   }
-  const [min, max] = INT_RANGE[type];
   if (value < min || value > max) return unreadable(field, `значение вне диапазона ${type}`);
-  return Number(value);
+  return value;
 }
 
 /** An integer as any int64; text as a written phone (its digits), else unreadable as today. */

@@ -8,12 +8,12 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 
 /** Element text: line breaks normalized to \n (XML 1.0 §2.11), then references decoded. */
 export function xmlText(raw: string): string {
-  return decodeReferences(raw.replace(/\r\n?/g, '\n'));
+  return decodeReferences(raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw);
 }
 
 /** Attribute value: whitespace characters become spaces (XML 1.0 §3.3.3), then references decoded. */
 export function xmlAttribute(raw: string): string {
-  return decodeReferences(raw.replace(/\r\n|[\r\n\t]/g, ' '));
+  return decodeReferences(raw.includes('\r') || raw.includes('\n') || raw.includes('\t') ? raw.replace(/\r\n|[\r\n\t]/g, ' ') : raw);
 }
 
 function decodeReferences(s: string): string {

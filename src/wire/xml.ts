@@ -2,19 +2,21 @@
 // Defences come first and are cheap: DOCTYPE/ENTITY declarations are refused before
 // parsing (nothing is ever expanded or fetched), fast-xml-parser runs with entity
 // processing off and a nesting limit, and elements with too many attributes are refused.
-// The parser does not resolve namespaces, so xmlns scopes are resolved here.
+// The parser does not resolve namespaces, so xmlns scopes are resolved here (xml-element.ts).
+// Bodies of the common shape are read in one pass instead (xml-scan.ts), to the same tree.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { FieldDecl, MessageDecl } from '../contract/types.ts';
 import { XML_NS } from '../contract/types.ts';
 import { DecodeError } from './decode-error.ts';
 import type { Raw, RawObject } from './raw.ts';
-import { RAW_NULL, nameKey, rawText } from './raw.ts';
-import { xmlAttribute, xmlText } from './xml-text.ts';
+import { RAW_NULL, fieldKey, nameKey, rawText } from './raw.ts';
+import type { XmlElement } from './xml-element.ts';
+import { ROOT_SCOPE, elementHead, xmlElement } from './xml-element.ts';
+import { scanXml } from './xml-scan.ts';
+import { xmlText } from './xml-text.ts';
 
 /** DataContract messages are shallow; this bounds the parser's work on hostile nesting. */
 const MAX_DEPTH = 32;
-const MAX_ATTRIBUTES = 32;
-const XML_PREFIX_NS = 'http://www.w3.org/XML/1998/namespace';
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -34,18 +36,20 @@ const parser = new XMLParser({
   maxNestedTags: MAX_DEPTH,
 });
 
-interface XmlElement {
-  readonly local: string;
-  readonly ns: string;
-  readonly nil: boolean;
-  readonly children: readonly XmlElement[];
-  readonly text: string;
-}
-
 /** The root element's members, for a request whose root must be `message.typeName`. */
 export function readXmlBody(text: string, message: MessageDecl): RawObject {
   if (text.trim() === '') throw new DecodeError('пустое тело запроса');
-  if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw new DecodeError('некорректный XML: объявления DOCTYPE и ENTITY не допускаются');
+  // (Both spellings start with '<!': most bodies skip the case-insensitive search.)
+  if (text.includes('<!') && /<!(DOCTYPE|ENTITY)/i.test(text)) throw new DecodeError('некорректный XML: объявления DOCTYPE и ENTITY не допускаются');
+  const root = scanXml(text, MAX_DEPTH) ?? parseXmlRoot(text);
+  if (root.key !== nameKey(message.typeName) || (root.ns !== XML_NS.models && root.ns !== '')) {
+    throw new DecodeError(`корневой элемент должен быть ${message.typeName} (пространство имён ${XML_NS.models} или без него)`);
+  }
+  return elementObject(root);
+}
+
+/** The document element read the full way: nesting limit, validator, fast-xml-parser. */
+export function parseXmlRoot(text: string): XmlElement {
   checkDepth(text);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) throw new DecodeError(`некорректный XML (строка ${valid.err.line})`);
@@ -57,11 +61,7 @@ export function readXmlBody(text: string, message: MessageDecl): RawObject {
   }
   const roots = elementNodes(nodes);
   if (roots.length !== 1) throw new DecodeError('некорректный XML: ожидается один корневой элемент');
-  const root = toElement(roots[0]!, new Map([['xml', XML_PREFIX_NS]]), 1);
-  if (nameKey(root.local) !== nameKey(message.typeName) || (root.ns !== XML_NS.models && root.ns !== '')) {
-    throw new DecodeError(`корневой элемент должен быть ${message.typeName} (пространство имён ${XML_NS.models} или без него)`);
-  }
-  return elementObject(root);
+  return toElement(roots[0]!, ROOT_SCOPE);
 }
 
 /**
@@ -97,30 +97,16 @@ function tagOf(node: OrderedNode): string | undefined {
   return Object.keys(node).find((k) => k !== ':@' && k !== '#text' && k !== '#cdata');
 }
 
-function toElement(node: OrderedNode, parentScope: ReadonlyMap<string, string>, depth: number): XmlElement {
+function toElement(node: OrderedNode, parentScope: ReadonlyMap<string, string>): XmlElement {
   const tag = tagOf(node)!;
   const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
-  const attrNames = Object.keys(rawAttrs);
-  if (attrNames.length > MAX_ATTRIBUTES) throw new DecodeError('некорректный XML: слишком много атрибутов');
-
-  let scope = parentScope;
-  const attrs: [string, string][] = [];
-  for (const name of attrNames) {
-    const value = xmlAttribute(String(rawAttrs[name]));
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), value);
-    } else {
-      attrs.push([name, value]);
-    }
-  }
-  const { prefix, local } = splitName(tag);
-  const ns = resolve(scope, prefix, tag);
-  const nil = attrs.some(([name, value]) => {
-    const a = splitName(name);
-    return a.local === 'nil' && a.prefix !== '' && resolve(scope, a.prefix, name) === XML_NS.instance && ['true', '1'].includes(value.trim());
-  });
-
+  const names = Object.keys(rawAttrs);
+  const head = elementHead(
+    tag,
+    names,
+    names.map((name) => String(rawAttrs[name])),
+    parentScope,
+  );
   const children: XmlElement[] = [];
   let text = '';
   const content = node[tag];
@@ -128,25 +114,14 @@ function toElement(node: OrderedNode, parentScope: ReadonlyMap<string, string>, 
     for (const child of content as OrderedNode[]) {
       if (typeof child['#text'] === 'string') text += xmlText(child['#text']);
       else if (Array.isArray(child['#cdata'])) text += cdataText(child['#cdata']);
-      else if (tagOf(child) !== undefined) children.push(toElement(child, scope, depth + 1));
+      else if (tagOf(child) !== undefined) children.push(toElement(child, head.scope));
     }
   }
-  return { local, ns, nil, children, text };
+  return xmlElement(head, children, text);
 }
 
 function cdataText(parts: unknown[]): string {
   return parts.map((p) => String((p as OrderedNode)['#text'] ?? '')).join('').replace(/\r\n?/g, '\n');
-}
-
-function splitName(qname: string): { prefix: string; local: string } {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? { prefix: '', local: qname } : { prefix: qname.slice(0, colon), local: qname.slice(colon + 1) };
-}
-
-function resolve(scope: ReadonlyMap<string, string>, prefix: string, qname: string): string {
-  const ns = scope.get(prefix);
-  if (ns === undefined && prefix !== '') throw new DecodeError(`некорректный XML: не объявлен префикс пространства имён в ${qname}`);
-  return ns ?? '';
 }
 
 /**
@@ -159,10 +134,10 @@ function elementObject(el: XmlElement): RawObject {
 }
 
 function memberOf(el: XmlElement, field: FieldDecl): Raw | undefined {
-  const key = nameKey(field.name);
+  const key = fieldKey(field);
   for (let i = el.children.length - 1; i >= 0; i--) {
     const child = el.children[i]!;
-    if (nameKey(child.local) !== key) continue;
+    if (child.key !== key) continue;
     const inNamespace = child.ns === el.ns || (field.baseClass === true && (child.ns === XML_NS.abstractions || child.ns === XML_NS.models));
     if (inNamespace) return elementRaw(child);
   }

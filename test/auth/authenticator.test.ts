@@ -46,8 +46,12 @@ for (const engine of ENGINES) {
         posCode: 'MSK-001',
         roles: ['pos'],
       };
+      assert.equal(app.deps.auth.authenticateKnown(bearer(jwt)), undefined, 'not verified yet');
       assert.deepEqual(await app.deps.auth.authenticate(bearer(jwt)), expected);
       assert.deepEqual(await app.deps.auth.authenticate({ 'mloyalty-authorization': `bearer ${jwt}` }), expected);
+      // Verified once: known at once, by either header.
+      assert.deepEqual(app.deps.auth.authenticateKnown(bearer(jwt)), expected);
+      assert.deepEqual(app.deps.auth.authenticateKnown({ 'mloyalty-authorization': `bearer ${jwt}` }), expected);
       assert.notEqual(expected.posId, null);
     });
 
@@ -67,6 +71,7 @@ for (const engine of ENGINES) {
       assert.equal(await auth.authenticate({ authorization: 'Basic Y2FzaGllcjpzZWNyZXQ=' }), undefined);
       assert.equal(await auth.authenticate({ authorization: 'Bearer' }), undefined);
       assert.equal(await auth.authenticate({ authorization: 'Bearer not.a.jwt' }), undefined);
+      for (const headers of [{}, { authorization: 'Basic Y2FzaGllcjpzZWNyZXQ=' }, { authorization: 'Bearer' }, { authorization: 'Bearer not.a.jwt' }]) assert.equal(auth.authenticateKnown(headers), undefined);
     });
 
     it('refuses another secret, wrong iss or aud, expired, not yet valid, other algorithms and alg none', async () => {

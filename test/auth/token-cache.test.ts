@@ -61,4 +61,17 @@ describe('verified-token cache', () => {
     await c.verify(tokens[0]!);
     assert.equal(c.calls(), 5, 'the oldest was dropped');
   });
+
+  it('answers at once from the cache exactly when the verifier would answer from it', async () => {
+    const c = counted();
+    const jwt = await signAccessToken(settings, CASHIER, Math.floor(c.now()));
+    assert.equal(c.verify.cached(jwt), undefined, 'not verified yet');
+    assert.deepEqual(await c.verify(jwt), CASHIER);
+    assert.deepEqual(c.verify.cached(jwt), CASHIER);
+    assert.equal(c.calls(), 1);
+    c.advance(settings.lifetimeSeconds + CLOCK_TOLERANCE_SECONDS + 1);
+    assert.equal(c.verify.cached(jwt), undefined, 'expired: the verifier decides');
+    assert.equal(await c.verify(jwt), undefined);
+    assert.equal(c.calls(), 2);
+  });
 });

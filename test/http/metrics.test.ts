@@ -64,6 +64,18 @@ for (const engine of ENGINES) {
         // Default process metrics.
         assert.ok(value(m.text, 'process_cpu_user_seconds_total')! > 0);
         assert.ok(value(m.text, 'nodejs_heap_size_used_bytes')! > 0);
+
+        // Counted once: another scrape adds only what came since (the counts are handed to prom-client when read).
+        const again = await postJson(s.app, UPDATE, { Client: 1, Name: 'Павел' }, CASHIER);
+        assert.equal(again.status, 200);
+        const m2 = await scrape(s.app);
+        assert.equal(value(m2.text, 'lcm_http_requests_total', { route, method: 'POST', status: '200' }), 3);
+        assert.equal(value(m2.text, 'lcm_http_requests_total', { route, method: 'POST', status: '401' }), 1);
+        assert.equal(value(m2.text, 'lcm_operation_answers_total', { operation: 'ClientUpdate', code: '0' }), 2);
+        assert.equal(value(m2.text, 'lcm_operation_answers_total', { operation: 'ClientUpdate', code: '4' }), 1);
+        assert.equal(value(m2.text, 'lcm_http_request_duration_seconds_count', { route, method: 'POST' }), 4);
+        const m3 = await scrape(s.app);
+        assert.equal(value(m3.text, 'lcm_http_requests_total', { route, method: 'POST', status: '200' }), 3);
       } finally {
         await s.close();
       }

@@ -1,7 +1,9 @@
 // Content negotiation as ASP.NET Web API's DefaultContentNegotiator (spec §6), as a table.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { negotiate } from '../../src/wire/negotiate.ts';
+import { negotiate, negotiateAnew } from '../../src/wire/negotiate.ts';
+import { bodyFormatOf, bodyFormatOfHeader } from '../../src/wire/decode.ts';
+import { parseMediaType } from '../../src/wire/media-type.ts';
 
 const XML_BODY = 'application/xml';
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -65,4 +67,31 @@ describe('content negotiation (DefaultContentNegotiator, formatters JSON then XM
       assert.equal(chosen.contentType, `${expected}; charset=utf-8`);
     });
   }
+});
+
+describe('headers remembered by their text', () => {
+  const accepts = [...new Set(CASES.map(([a]) => a))];
+  const types = [...new Set(CASES.map(([, c]) => c)), 'application/json', 'application/json; charset=utf-8', 'text/plain', 'x', 'application/xml ;q=1'];
+
+  it('negotiate answers as when worked out anew, on first sight, again, and after the cache started over', () => {
+    const check = () => {
+      for (const a of accepts) for (const c of types) assert.deepEqual(negotiate(a, c), negotiateAnew(a, c), `Accept ${JSON.stringify(a)}, Content-Type ${JSON.stringify(c)}`);
+    };
+    check();
+    check();
+    // More distinct headers than the cache holds.
+    for (let i = 0; i < 1_000; i++) assert.deepEqual(negotiate(`application/x${i}, text/xml`, `text/y${i}`), negotiateAnew(`application/x${i}, text/xml`, `text/y${i}`));
+    check();
+  });
+
+  it('the body format of a Content-Type answers as its parsed media type', () => {
+    const anew = (c: string) => {
+      const mediaType = parseMediaType(c);
+      return mediaType ? bodyFormatOf(mediaType.essence) : undefined;
+    };
+    const headers = [...types.filter((c): c is string => c !== undefined), '', ' application/json', 'Application/JSON;x=1', 'application/x-www-form-urlencoded', 'text/json', 'application/xml+x'];
+    for (let round = 0; round < 2; round++) for (const c of headers) assert.equal(bodyFormatOfHeader(c), anew(c), JSON.stringify(c));
+    for (let i = 0; i < 1_000; i++) assert.equal(bodyFormatOfHeader(`text/y${i}`), undefined);
+    for (const c of headers) assert.equal(bodyFormatOfHeader(c), anew(c), JSON.stringify(c));
+  });
 });

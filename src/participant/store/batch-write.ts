@@ -2,26 +2,45 @@
 // participants (plus one per directory table its requests name). On PostgreSQL one
 // statement writes and commits everything, so that a batch costs two round trips; on
 // SQLite one transaction of its own: one UPDATE per set of changed columns and one INSERT
-// per history table, sent to the store's SQLite thread at once.
+// per history table, sent to the store's SQLite thread at once. The statement texts do not
+// vary with the batch (db/fixed-statements.ts): built once, kept prepared.
 import { sql } from 'kysely';
+import type { CompiledQuery, Selectable } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
 import { toPosRef } from '../../db/directory.ts';
 import { toParticipant } from './participants.ts';
-import { codeKey } from '../../db/convert.ts';
+import { codeKey, toBool } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
-import { insertChangeRows } from './history.ts';
-import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, profileColumns } from './profile-columns.ts';
-import type { UniqueField } from '../fields.ts';
-import { UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
-import type { DbBool } from '../../db/schema.ts';
-import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
+import type { NewChangeEvent } from './outbox.ts';
+import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, columnsOfSet, fieldSet, profileColumns, pushColumnValues } from './profile-columns.ts';
+import type { FieldSpec, UniqueField } from '../fields.ts';
+import { FIELDS, KINDS, UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
+import type { DbBool, ParticipantsTable } from '../../db/schema.ts';
+import type { Participant, ProfileField } from '../participant.ts';
 import type { Engine, Store } from '../../db/store.ts';
 import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
-import { recordStatements } from '../../db/recorder.ts';
+import { fixedRead, jsonInsert, readRows, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
-import { insertKeyRows, keyRowsCte } from '../../idempotency/store.ts';
+import { INSERT_KEY_ROWS, keyRowsCte } from '../../idempotency/store.ts';
+
+/** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
+const READ_PARTICIPANTS = fixedRead(
+  (list) =>
+    `select * from participants where ${list('id', 'integer')}` +
+    UNIQUE_FIELDS.map((f) => ` or (${list('operator_id', 'integer')} and ${list(uniqueColumn(f), uniqueListType(f))})`).join(''),
+);
+const LOCK_PARTICIPANTS = fixedRead((list) => `select id from participants where ${list('id', 'integer')} for update`);
+const READ_OPERATORS = fixedRead((list) => `select id from operators where ${list('id', 'integer')}`);
+const READ_POSES = fixedRead((list) => `select id, operator_id, partner_id, code from poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
+const READ_SITES = fixedRead((list) => `select operator_id, code from sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+
+/** The PostgreSQL type of a unique field's compared values (its key column's, or its own). */
+function uniqueListType(f: UniqueField): string {
+  const spec: FieldSpec = FIELDS[f];
+  return spec.unique?.key ? 'text' : KINDS[spec.kind].pg;
+}
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
@@ -40,56 +59,32 @@ export async function readParticipants(
   // writer's can slip in before this one's. Its own statement: FOR UPDATE on the read itself
   // would also lock the holders of the values it claims (two fallbacks claiming each other's
   // values would deadlock).
-  if (lock && ids.length > 0) await db.selectFrom('participants').select('id').where('id', 'in', [...ids]).forUpdate().execute();
-  const claimed = UNIQUE_FIELDS.filter((f) => (keys[f]?.length ?? 0) > 0);
-  const claims = operatorIds.length > 0 && claimed.length > 0;
+  if (lock && ids.length > 0) await readRows(db, LOCK_PARTICIPANTS, [ids]);
+  const claims = operatorIds.length > 0 && UNIQUE_FIELDS.some((f) => (keys[f]?.length ?? 0) > 0);
   if (ids.length === 0 && !claims) return [];
-  const rows = await db
-    .selectFrom('participants')
-    .selectAll()
-    .where((eb) => {
-      // One OR arm per index (the primary key, and each per-operator unique key), so that
-      // both engines search the indexes rather than every participant of the operator.
-      const ors = [];
-      if (ids.length) ors.push(eb('id', 'in', [...ids]));
-      if (claims) {
-        const ops = [...operatorIds];
-        for (const f of claimed) ors.push(eb.and([eb('operator_id', 'in', ops), eb(uniqueColumn(f) as 'phone', 'in', [...keys[f]!] as number[])]));
-      }
-      return eb.or(ors);
-    })
-    .execute();
+  const lists: (readonly unknown[])[] = [ids];
+  for (const f of UNIQUE_FIELDS) lists.push(claims ? operatorIds : [], claims ? (keys[f] ?? []) : []);
+  const rows = await readRows<Selectable<ParticipantsTable>>(db, READ_PARTICIPANTS, lists);
   return rows.map(toParticipant);
 }
 
 export async function existingOperators(db: Db, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('operators').select('id').where('id', 'in', [...ids]).execute();
+  const rows = await readRows<{ id: number }>(db, READ_OPERATORS, [ids]);
   return new Set(rows.map((r) => r.id));
 }
 
 /** The points of sale of these operators with any of these codes. */
 export async function posesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<PosRef[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('poses')
-    .select(['id', 'operator_id', 'partner_id', 'code'])
-    .where('operator_id', 'in', [...operatorIds])
-    .where('code_key', 'in', codes.map(codeKey))
-    .execute();
+  const rows = await readRows<{ id: number; operator_id: number; partner_id: number | null; code: string }>(db, READ_POSES, [operatorIds, codes.map(codeKey)]);
   return rows.map(toPosRef);
 }
 
 /** The active widgets of these operators with any of these codes. */
 export async function activeSitesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<{ operatorId: number; code: string }[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('sites')
-    .select(['operator_id', 'code'])
-    .where('operator_id', 'in', [...operatorIds])
-    .where('code_key', 'in', codes.map(codeKey))
-    .where('active', '=', 1)
-    .execute();
+  const rows = await readRows<{ operator_id: number; code: string }>(db, READ_SITES, [operatorIds, codes.map(codeKey)]);
   return rows.map((r) => ({ operatorId: r.operator_id, code: r.code }));
 }
 
@@ -104,7 +99,6 @@ export interface ParticipantWrite {
   fields: readonly ProfileField[];
 }
 
-/**
 /**
  * Writes changed participants, the rows that record the changes and the Idempotency-Key rows
  * of their answers (`keys`; there may be keys and no participant write), inside the caller's
@@ -121,48 +115,21 @@ export type BatchWriter = (writes: readonly ParticipantWrite[], rows: ChangeRows
  * and aborts the statement (driverError's 'stale-write' in db/errors.ts). The columns and
  * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES), once at load.
  */
+const VERSION_GUARD = 'version = case when p.version = u.read_version then p.version + u.bumps end';
 /** `column = u.column` for each, then the version guard. */
-const setFromU = (columns: readonly string[]) =>
-  sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
-const SET_PROFILE = setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c));
+const setFromU = (columns: readonly string[]) => [...columns.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', ');
+const SET_PROFILE = sql.raw(setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c)));
 const PROFILE_RECORDSET = `id integer, read_version integer, bumps integer, ${PROFILE_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ')}`;
 
-function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
+/** PostgreSQL's rows of the changed participants: every profile column, booleans as booleans. */
+function participantRows(writes: readonly ParticipantWrite[]): Record<string, unknown>[] {
   return writes.map((w) => {
-    const c: Record<string, unknown> = profileColumns(columnsOf(w));
+    const c: Record<string, unknown> = profileColumns(w.participant);
     const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changeCount };
-    for (const b of FLAG_COLUMNS) if (b in c) row[b] = bool(c[b] as DbBool | null);
+    for (const b of FLAG_COLUMNS) if (b in c) row[b] = toBool(c[b] as DbBool | null);
     return row;
   });
 }
-
-/** Only the fields a write changed: a column set, even to its old value, rewrites the pages of its indexes. */
-const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
-
-/**
- * SQLite's writer: one UPDATE per set of changed columns (usually one for the batch; its
- * rows as one JSON parameter, with writeBatchPostgres's version guard), one INSERT per
- * history table (insertChangeRows). None needs the answer of another, so that a serving
- * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
- */
-const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const row of participantRows(writes, (v) => v, changedFields)) {
-    const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
-    const group = groups.get(columns);
-    if (group) group.push(row);
-    else groups.set(columns, [row]);
-  }
-  for (const [columns, group] of groups) {
-    const names = columns ? columns.split(',') : [];
-    const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
-    await sql`update participants as p set ${setFromU(names)}, updated_at = ${updatedAt}
-      from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(db);
-  }
-  await insertChangeRows(db, rows);
-  // Idempotency-Key rows: one more INSERT in the script, none without keys (src/idempotency/store.ts).
-  await insertKeyRows(db, keys);
-};
 
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
@@ -195,6 +162,96 @@ const CONSENT_RECORDSET = `${typedList(CONSENT_TYPES)}, later integer, ord integ
 const EVENT_COLUMNS = sql.raw(columnList(EVENT_TYPES));
 const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
 
+// ---- SQLite's writer: fixed statement texts, prepared once by the connection's thread ----
+
+/**
+ * The UPDATE of the participants whose changes touched this set of fields (fieldSet): only
+ * their columns, because a column set, even to its old value, rewrites the pages of its
+ * indexes. Each row is a JSON array [id, read version, bumps, ...the set's column values in
+ * columnsOfSet's order]; updated_at is the first parameter, the rows the second. Kept per
+ * set: a batch mostly has one or two, and the texts stay few.
+ */
+export function updateText(set: number): string {
+  let text = UPDATE_TEXTS.get(set);
+  if (text === undefined) {
+    const columns = columnsOfSet(set);
+    const extract = ['id', 'read_version', 'bumps', ...columns].map((c, i) => `value ->> ${i} as ${c}`).join(', ');
+    text = `update participants as p set ${setFromU(columns)}, updated_at = ? from (select ${extract} from json_each(?)) as u where p.id = u.id`;
+    // Bounded, whatever sets arrive: the oldest text goes (it is rebuilt the same if needed again).
+    if (UPDATE_TEXTS.size >= MAX_UPDATE_TEXTS) UPDATE_TEXTS.delete(UPDATE_TEXTS.keys().next().value!);
+    UPDATE_TEXTS.set(set, text);
+  }
+  return text;
+}
+const UPDATE_TEXTS = new Map<number, string>();
+const MAX_UPDATE_TEXTS = 64;
+
+const samePaths = (types: Readonly<Record<string, string>>) => Object.fromEntries(Object.keys(types).map((c) => [c, c]));
+/** ChangeRows.histories as they are: one JSON object per row, by column. */
+const INSERT_HISTORY = jsonInsert('change_history', samePaths(HISTORY_TYPES));
+/**
+ * ChangeRows.consents as they are ({later, row}). A ledger row's history row is the newest
+ * but `later` of its participant's: the one with exactly `later` newer rows, searched from
+ * the newest down (SQLite takes no correlated OFFSET). Ids grow in insertion order, and the
+ * writer holds the participant (its row is written in the same transaction), so nobody else
+ * adds history for it meanwhile.
+ */
+const INSERT_CONSENTS = `insert into consent_ledger (history_id, ${columnList(CONSENT_TYPES)})
+  select (select h.id from change_history h where h.participant_id = x.participant_id
+      and (select count(*) from change_history n where n.participant_id = x.participant_id and n.id > h.id) = x.later
+      order by h.id desc limit 1), ${Object.keys(CONSENT_TYPES).map((c) => `x.${c}`).join(', ')}
+  from (select value ->> 'later' as later, ${Object.keys(CONSENT_TYPES).map((c) => `value ->> '$.row.${c}' as ${c}`).join(', ')}, key as ord from json_each(?)) as x
+  order by x.ord`;
+/** ChangeRows.events as they are (NewChangeEvent, outbox.ts). */
+const EVENT_PATHS = { event_id: 'eventId', participant_id: 'participantId', operator_id: 'operatorId', payload: 'payload', created_at: 'createdAt' } satisfies {
+  [C in keyof typeof EVENT_TYPES]: keyof NewChangeEvent;
+};
+const INSERT_EVENTS = jsonInsert('change_events', EVENT_PATHS);
+/**
+ * The events' deliveries, as insertChangeEvents (outbox.ts) fans them out: found by their
+ * event ids (the same JSON parameter), to the operator's webhooks that take change events.
+ */
+const INSERT_DELIVERIES = `insert into webhook_deliveries (event_id, webhook_id, participant_id)
+  select e.id, w.id, e.participant_id from change_events e join webhooks w on w.operator_id = e.operator_id
+  where (w.events is null or w.events like '${subscribedPattern(CHANGE_EVENT).replaceAll("'", "''")}')
+    and e.event_id in (select value ->> '${EVENT_PATHS.event_id}' from json_each(?))
+  order by e.id`;
+
+/**
+ * SQLite's statements of a write: one UPDATE per set of changed fields (usually one for the
+ * batch; with writeBatchPostgres's version guard), one INSERT per history table, the
+ * deliveries, the Idempotency-Key rows. Each table's rows travel as one JSON parameter, so
+ * the texts never vary with the batch. None needs the answer of another, so that a serving
+ * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
+ */
+export function writeBatchStatements(writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  const groups = new Map<number, unknown[][]>();
+  for (const w of writes) {
+    const set = fieldSet(w.fields);
+    const row: unknown[] = [w.participant.id, w.readVersion, w.changeCount];
+    pushColumnValues(w.participant, set, row);
+    const group = groups.get(set);
+    if (group) group.push(row);
+    else groups.set(set, [row]);
+  }
+  for (const [set, group] of groups) out.push(statement(updateText(set), [updatedAt, JSON.stringify(group)]));
+  if (rows.histories.length > 0) out.push(statement(INSERT_HISTORY, [JSON.stringify(rows.histories)]));
+  if (rows.consents.length > 0) out.push(statement(INSERT_CONSENTS, [JSON.stringify(rows.consents)]));
+  if (rows.events.length > 0) {
+    const events = JSON.stringify(rows.events);
+    out.push(statement(INSERT_EVENTS, [events]), statement(INSERT_DELIVERIES, [events]));
+  }
+  // Idempotency-Key rows: one more INSERT, none without keys (src/idempotency/store.ts).
+  if (keys.length > 0) out.push(statement(INSERT_KEY_ROWS, [JSON.stringify(keys)]));
+  return out;
+}
+
+/** SQLite's writer inside the caller's transaction (the fallback, the import), or on its own. */
+const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
+  for (const s of writeBatchStatements(writes, rows, updatedAt, keys)) await db.executeQuery(s);
+};
+
 /**
  * PostgreSQL's writer: one statement writes every changed participant's final profile
  * (UPDATE … FROM its rows), its history, ledger and change-event rows, and the events'
@@ -209,7 +266,7 @@ const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
  * history insert returned (a sibling CTE cannot see the rows another one inserts).
  */
 const writeBatchPostgres: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
-  const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
+  const participants = participantRows(writes);
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c, i) => ({ ...c.row, later: c.later, ord: i + 1 }));
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
@@ -263,9 +320,7 @@ export function changeWriter(engine: Engine): ChangeWriter {
  */
 export function commitBatch(store: Store): BatchWriter {
   if (store.engine === 'postgres') return (writes, rows, updatedAt, keys) => writeBatchPostgres(store.db, writes, rows, updatedAt, keys);
-  return async (writes, rows, updatedAt, keys) => {
-    const work = (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt, keys);
-    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
-    else await store.db.transaction().execute(work);
-  };
+  const atOnce = store.transactAtOnce;
+  if (atOnce) return (writes, rows, updatedAt, keys) => atOnce(writeBatchStatements(writes, rows, updatedAt, keys));
+  return (writes, rows, updatedAt, keys) => store.db.transaction().execute((tx) => writeBatchSqlite(tx, writes, rows, updatedAt, keys));
 }

@@ -1,0 +1,71 @@
+// Statements whose SQL text never varies with their input, for the ClientUpdate batch (sent
+// hundreds of times a second): a list travels as one parameter — on SQLite a JSON array read
+// with json_each, on PostgreSQL an array — instead of one placeholder per value. So the text
+// is built once at load, not by kysely per call, and SQLite's statement caches (the main
+// thread's reader, the connection's thread) keep it prepared.
+import { CompiledQuery, PostgresAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Db } from './directory.ts';
+import type { Database } from './schema.ts';
+
+
+/** A read's text on each engine; every parameter is a list (readRows). */
+export interface FixedRead {
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+/**
+ * A read whose lists are written with `list(column, pgType)`: "column is one of the list's
+ * values", one parameter per call, in the order of the calls. Each call is its own condition
+ * on its column, so that both engines search an index by it (SQLite: `in (select value from
+ * json_each(?))`; PostgreSQL: `= any($n::pgType[])`).
+ */
+export function fixedRead(build: (list: (column: string, pgType: string) => string) => string): FixedRead {
+  let n = 0;
+  return {
+    sqlite: build((column) => `${column} in (select value from json_each(?))`),
+    postgres: build((column, pgType) => `${column} = any($${++n}::${pgType}[])`),
+  };
+}
+
+type MainThreadRead = (text: string, parameters: readonly unknown[]) => unknown[];
+const mainThreadReads = new WeakMap<object, MainThreadRead>();
+
+/**
+ * A serving SQLite store's reads outside transactions run at once on its main thread's
+ * read-only connection (sqlite-thread.ts, WAL: it sees every commit), as its kysely driver
+ * runs its SELECTs; readRows goes there without kysely. A transaction is another object: its
+ * reads go through it, to the connection that holds its writes.
+ */
+export function readOnMainThread(db: Kysely<Database>, read: MainThreadRead): void {
+  mainThreadReads.set(db, read);
+}
+
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** Runs a fixed read with its lists (in the order of its `list` calls). */
+export async function readRows<R>(db: Db, read: FixedRead, lists: readonly (readonly unknown[])[]): Promise<R[]> {
+  if (isPostgres(db)) return (await db.executeQuery<R>(CompiledQuery.raw(read.postgres, [...lists]))).rows;
+  const parameters = lists.map((l) => JSON.stringify(l));
+  const onMainThread = mainThreadReads.get(db);
+  if (onMainThread) return onMainThread(read.sqlite, parameters) as R[];
+  return (await db.executeQuery<R>(CompiledQuery.raw(read.sqlite, parameters))).rows;
+}
+
+/**
+ * SQLite: `insert into <table> (<columns>) select … from json_each(?)`, the rows as one JSON
+ * array parameter (jsonRows), each column read from its row by `paths[column]` (a member
+ * name, or a JSON path such as '$.row.x'), inserted in the array's order.
+ */
+export function jsonInsert(table: string, paths: Readonly<Record<string, string>>): string {
+  const columns = Object.keys(paths);
+  return `insert into ${table} (${columns.join(', ')}) select ${columns.map((c) => `value ->> '${paths[c]}'`).join(', ')} from json_each(?) order by key`;
+}
+
+/** A fixed statement with its parameters, as Store.transactAtOnce and kysely take it. */
+export function statement(text: string, parameters: readonly unknown[]): CompiledQuery {
+  return CompiledQuery.raw(text, parameters as unknown[]);
+}

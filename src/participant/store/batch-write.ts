@@ -5,17 +5,15 @@
 // per history table, sent to the store's SQLite thread at once. The statement texts do not
 // vary with the batch (db/fixed-statements.ts): built once, kept prepared.
 import { sql } from 'kysely';
-import type { CompiledQuery, Selectable } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
-import { toPosRef } from '../../db/directory.ts';
-import { toParticipant } from './participants.ts';
 import { codeKey, toBool } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
 import type { NewChangeEvent } from './outbox.ts';
-import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, columnsOfSet, fieldSet, profileColumns, pushColumnValues } from './profile-columns.ts';
+import { FLAG_COLUMNS, PARTICIPANT_COLUMNS, PROFILE_COLUMN_TYPES, columnsOfSet, fieldSet, participantFromValues, profileColumns, pushColumnValues } from './profile-columns.ts';
 import type { FieldSpec, UniqueField } from '../fields.ts';
 import { FIELDS, KINDS, UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
-import type { DbBool, ParticipantsTable } from '../../db/schema.ts';
+import type { DbBool } from '../../db/schema.ts';
 import type { Participant, ProfileField } from '../participant.ts';
 import type { Engine, Store } from '../../db/store.ts';
 import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
@@ -27,14 +25,18 @@ import { INSERT_KEY_ROWS, keyRowsCte } from '../../idempotency/store.ts';
 
 /** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
 const READ_PARTICIPANTS = fixedRead(
+  PARTICIPANT_COLUMNS,
   (list) =>
-    `select * from participants where ${list('id', 'integer')}` +
+    `participants where ${list('id', 'integer')}` +
     UNIQUE_FIELDS.map((f) => ` or (${list('operator_id', 'integer')} and ${list(uniqueColumn(f), uniqueListType(f))})`).join(''),
 );
-const LOCK_PARTICIPANTS = fixedRead((list) => `select id from participants where ${list('id', 'integer')} for update`);
-const READ_OPERATORS = fixedRead((list) => `select id from operators where ${list('id', 'integer')}`);
-const READ_POSES = fixedRead((list) => `select id, operator_id, partner_id, code from poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
-const READ_SITES = fixedRead((list) => `select operator_id, code from sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+const READ_OPERATORS = fixedRead(['id'], (list) => `operators where ${list('id', 'integer')}`);
+const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], (list) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
+const READ_SITES = fixedRead(['operator_id', 'code'], (list) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+/** The batch's reads, for their plans' test. */
+export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES };
+/** PostgreSQL only (the one-by-one fallback): its text never varies either. */
+const LOCK_PARTICIPANTS = 'select id from participants where id = any($1::integer[]) for update';
 
 /** The PostgreSQL type of a unique field's compared values (its key column's, or its own). */
 function uniqueListType(f: UniqueField): string {
@@ -59,33 +61,33 @@ export async function readParticipants(
   // writer's can slip in before this one's. Its own statement: FOR UPDATE on the read itself
   // would also lock the holders of the values it claims (two fallbacks claiming each other's
   // values would deadlock).
-  if (lock && ids.length > 0) await readRows(db, LOCK_PARTICIPANTS, [ids]);
+  if (lock && ids.length > 0) await db.executeQuery(statement(LOCK_PARTICIPANTS, [ids]));
   const claims = operatorIds.length > 0 && UNIQUE_FIELDS.some((f) => (keys[f]?.length ?? 0) > 0);
   if (ids.length === 0 && !claims) return [];
   const lists: (readonly unknown[])[] = [ids];
   for (const f of UNIQUE_FIELDS) lists.push(claims ? operatorIds : [], claims ? (keys[f] ?? []) : []);
-  const rows = await readRows<Selectable<ParticipantsTable>>(db, READ_PARTICIPANTS, lists);
-  return rows.map(toParticipant);
+  const rows = await readRows(db, READ_PARTICIPANTS, lists);
+  return rows.map(participantFromValues);
 }
 
 export async function existingOperators(db: Db, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await readRows<{ id: number }>(db, READ_OPERATORS, [ids]);
-  return new Set(rows.map((r) => r.id));
+  const rows = await readRows(db, READ_OPERATORS, [ids]);
+  return new Set(rows.map(([id]) => id as number));
 }
 
 /** The points of sale of these operators with any of these codes. */
 export async function posesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<PosRef[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await readRows<{ id: number; operator_id: number; partner_id: number | null; code: string }>(db, READ_POSES, [operatorIds, codes.map(codeKey)]);
-  return rows.map(toPosRef);
+  const rows = await readRows(db, READ_POSES, [operatorIds, codes.map(codeKey)]);
+  return rows.map(([id, operatorId, partnerId, code]) => ({ id, operatorId, partnerId, code }) as PosRef);
 }
 
 /** The active widgets of these operators with any of these codes. */
 export async function activeSitesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<{ operatorId: number; code: string }[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await readRows<{ operator_id: number; code: string }>(db, READ_SITES, [operatorIds, codes.map(codeKey)]);
-  return rows.map((r) => ({ operatorId: r.operator_id, code: r.code }));
+  const rows = await readRows(db, READ_SITES, [operatorIds, codes.map(codeKey)]);
+  return rows.map(([operatorId, code]) => ({ operatorId: operatorId as number, code: code as string }));
 }
 
 export interface ParticipantWrite {

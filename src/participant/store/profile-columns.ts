@@ -116,6 +116,23 @@ export function newProfileColumns(v: ProfileChanges): ProfileColumns {
   return profileColumns({ ...EMPTY_PROFILE, ...v }) as ProfileColumns;
 }
 
+/** The columns a Participant is read from, in the order participantFromValues takes their values. */
+export const PARTICIPANT_COLUMNS: readonly string[] = ['id', 'operator_id', ...PROFILE_COLUMNS.map((c) => c.column), 'version', 'created_at', 'updated_at'];
+
+/** toParticipant of a row given as the values of PARTICIPANT_COLUMNS, in order (a fixed read's row, db/fixed-statements.ts). */
+export function participantFromValues(v: readonly unknown[]): Participant {
+  const p: Record<string, unknown> = { id: v[0], operatorId: v[1] };
+  for (let i = 0; i < PROFILE_COLUMNS.length; i++) {
+    const c = PROFILE_COLUMNS[i]!;
+    p[c.field] = FROM_COLUMN[c.kind](v[i + 2]);
+  }
+  const rest = PROFILE_COLUMNS.length + 2;
+  p.version = v[rest];
+  p.createdAt = v[rest + 1];
+  p.updatedAt = v[rest + 2];
+  return p as unknown as Participant;
+}
+
 export function toParticipant(row: Selectable<ParticipantsTable>): Participant {
   const columns = row as unknown as Record<string, unknown>;
   const p: Record<string, unknown> = { id: row.id, operatorId: row.operator_id };

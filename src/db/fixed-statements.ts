@@ -74,6 +74,31 @@ export function jsonInsert(table: string, paths: Readonly<Record<string, string>
   return `insert into ${table} (${columns.join(', ')}) select ${columns.map((c) => `value ->> '${paths[c]}'`).join(', ')} from json_each(?) order by key`;
 }
 
+/**
+ * SQLite: `insert into <table> (<columns>, <jsonColumn>) select … from json_each(?)`, the rows
+ * as one parameter written by jsonRows: each row an array of its columns' values, then the
+ * JSON text that `jsonColumn` holds, inserted as it is (SQLite gives back an element's JSON
+ * text as it was written).
+ */
+export function jsonArrayInsert(table: string, columns: readonly string[], jsonColumn: string): string {
+  const values = columns.map((_, i) => `value ->> ${i}`).join(', ');
+  return `insert into ${table} (${[...columns, jsonColumn].join(', ')}) select ${values}, value -> ${columns.length} from json_each(?) order by key`;
+}
+
+/**
+ * The parameter of a jsonArrayInsert: per row `[...values(row), <json(row)>]`, the JSON text of
+ * json(row) (an array or an object) written into it as it is, not as a string: a column that
+ * holds JSON (history fields, event payloads) is then not escaped a second time.
+ */
+export function jsonRows<T>(rows: readonly T[], values: (row: T) => unknown[], json: (row: T) => string): string {
+  let out = '[';
+  for (const row of rows) {
+    const head = JSON.stringify(values(row));
+    out += `${out.length > 1 ? ',' : ''}${head.slice(0, -1)},${json(row)}]`;
+  }
+  return `${out}]`;
+}
+
 /** A fixed statement with its parameters, as Store.transactAtOnce and kysely take it. */
 export function statement(text: string, parameters: readonly unknown[]): CompiledQuery {
   return CompiledQuery.raw(text, parameters as unknown[]);

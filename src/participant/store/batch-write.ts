@@ -18,7 +18,7 @@ import type { Participant, ProfileField } from '../participant.ts';
 import type { Engine, Store } from '../../db/store.ts';
 import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
-import { fixedRead, jsonInsert, readRows, statement } from '../../db/fixed-statements.ts';
+import { fixedRead, jsonArrayInsert, jsonRows, readRows, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
 import { INSERT_KEY_ROWS, keyRowsCte } from '../../idempotency/store.ts';
@@ -188,9 +188,10 @@ export function updateText(set: number): string {
 const UPDATE_TEXTS = new Map<number, string>();
 const MAX_UPDATE_TEXTS = 64;
 
-const samePaths = (types: Readonly<Record<string, string>>) => Object.fromEntries(Object.keys(types).map((c) => [c, c]));
-/** ChangeRows.histories as they are: one JSON object per row, by column. */
-const INSERT_HISTORY = jsonInsert('change_history', samePaths(HISTORY_TYPES));
+/** A history row's columns but `fields`, in historyValues's order. */
+const HISTORY_CONTEXT = ['participant_id', 'operator_id', 'changed_at', 'initiator_kind', 'manager_login', 'manager_token', 'pos_code', 'site_code', 'request_id', 'remote_address'] as const satisfies readonly (keyof typeof HISTORY_TYPES)[];
+const historyValues = (h: ChangeRows['histories'][number]) => [h.participant_id, h.operator_id, h.changed_at, h.initiator_kind, h.manager_login, h.manager_token, h.pos_code, h.site_code, h.request_id, h.remote_address];
+const INSERT_HISTORY = jsonArrayInsert('change_history', HISTORY_CONTEXT, 'fields');
 /**
  * ChangeRows.consents as they are ({later, row}). A ledger row's history row is the newest
  * but `later` of its participant's: the one with exactly `later` newer rows, searched from
@@ -204,11 +205,10 @@ const INSERT_CONSENTS = `insert into consent_ledger (history_id, ${columnList(CO
       order by h.id desc limit 1), ${Object.keys(CONSENT_TYPES).map((c) => `x.${c}`).join(', ')}
   from (select value ->> 'later' as later, ${Object.keys(CONSENT_TYPES).map((c) => `value ->> '$.row.${c}' as ${c}`).join(', ')}, key as ord from json_each(?)) as x
   order by x.ord`;
-/** ChangeRows.events as they are (NewChangeEvent, outbox.ts). */
-const EVENT_PATHS = { event_id: 'eventId', participant_id: 'participantId', operator_id: 'operatorId', payload: 'payload', created_at: 'createdAt' } satisfies {
-  [C in keyof typeof EVENT_TYPES]: keyof NewChangeEvent;
-};
-const INSERT_EVENTS = jsonInsert('change_events', EVENT_PATHS);
+/** A change event's columns but `payload`, in eventValues's order. */
+const EVENT_HEAD = ['event_id', 'participant_id', 'operator_id', 'created_at'] as const satisfies readonly (keyof typeof EVENT_TYPES)[];
+const eventValues = (e: NewChangeEvent) => [e.eventId, e.participantId, e.operatorId, e.createdAt];
+const INSERT_EVENTS = jsonArrayInsert('change_events', EVENT_HEAD, 'payload');
 /**
  * The events' deliveries, as insertChangeEvents (outbox.ts) fans them out: found by their
  * event ids (the same JSON parameter), to the operator's webhooks that take change events.
@@ -216,7 +216,7 @@ const INSERT_EVENTS = jsonInsert('change_events', EVENT_PATHS);
 const INSERT_DELIVERIES = `insert into webhook_deliveries (event_id, webhook_id, participant_id)
   select e.id, w.id, e.participant_id from change_events e join webhooks w on w.operator_id = e.operator_id
   where (w.events is null or w.events like '${subscribedPattern(CHANGE_EVENT).replaceAll("'", "''")}')
-    and e.event_id in (select value ->> '${EVENT_PATHS.event_id}' from json_each(?))
+    and e.event_id in (select value ->> ${EVENT_HEAD.indexOf('event_id')} from json_each(?))
   order by e.id`;
 
 /**
@@ -238,10 +238,10 @@ export function writeBatchStatements(writes: readonly ParticipantWrite[], rows: 
     else groups.set(set, [row]);
   }
   for (const [set, group] of groups) out.push(statement(updateText(set), [updatedAt, JSON.stringify(group)]));
-  if (rows.histories.length > 0) out.push(statement(INSERT_HISTORY, [JSON.stringify(rows.histories)]));
+  if (rows.histories.length > 0) out.push(statement(INSERT_HISTORY, [jsonRows(rows.histories, historyValues, (h) => h.fields)]));
   if (rows.consents.length > 0) out.push(statement(INSERT_CONSENTS, [JSON.stringify(rows.consents)]));
   if (rows.events.length > 0) {
-    const events = JSON.stringify(rows.events);
+    const events = jsonRows(rows.events, eventValues, (e) => e.payload);
     out.push(statement(INSERT_EVENTS, [events]), statement(INSERT_DELIVERIES, [events]));
   }
   // Idempotency-Key rows: one more INSERT, none without keys (src/idempotency/store.ts).

@@ -12,10 +12,17 @@ import type { TestStore } from '../../helpers/engines.ts';
 import { seededStore } from '../../helpers/app.ts';
 import { findParticipant, upsertParticipant } from '../../../src/participant/store/participants.ts';
 import type { ParticipantWrite } from '../../../src/participant/store/batch-write.ts';
-import { BATCH_READS, activeSitesByCode, existingOperators, posesByCode, readParticipants, updateText, writeBatchStatements } from '../../../src/participant/store/batch-write.ts';
+import { BATCH_READS, activeSitesByCode, commitBatch, existingOperators, posesByCode, readParticipants, updateText, writeBatchStatements } from '../../../src/participant/store/batch-write.ts';
+import { changeRows } from '../../../src/participant/change-record.ts';
+import { keyRow } from '../../../src/idempotency/store.ts';
+import { addWebhook } from '../../../src/webhooks/store/webhooks.ts';
+import { toBool } from '../../../src/db/convert.ts';
+import type { DbBool } from '../../../src/db/schema.ts';
+import { CASHIER, CLIENT_1 } from '../../helpers/fixtures.ts';
+import { ctx } from '../../history/support.ts';
 import { fieldSet } from '../../../src/participant/store/profile-columns.ts';
 import { findPos } from '../../../src/db/directory.ts';
-import type { Participant, ProfileField } from '../../../src/participant/participant.ts';
+import type { FieldChange, Participant, ProfileField } from '../../../src/participant/participant.ts';
 import type { FieldSpec } from '../../../src/participant/fields.ts';
 import { FIELDS, PROFILE_FIELDS } from '../../../src/participant/fields.ts';
 import type { Db } from '../../../src/db/directory.ts';
@@ -114,6 +121,74 @@ for (const engine of ENGINES) {
         assert.doesNotMatch(shown, /SCAN (participants|operators|poses|sites)\b|Seq Scan/, `${name}: no table scan\n${shown}`);
         for (const re of expected[name as keyof typeof expected]) assert.match(shown, re, `${name}\n${shown}`);
       }
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`the ClientUpdate batch's write on ${engine}`, () => {
+    let ts: TestStore;
+    before(async () => {
+      ts = await seededStore(engine);
+      await addWebhook(ts.store.db, { operatorId: 1, url: 'http://127.0.0.1:9/a', secret: 's' });
+      await addWebhook(ts.store.db, { operatorId: 1, url: 'http://127.0.0.1:9/b', secret: 's', events: ['participant.confirmation_code'] });
+    });
+    after(async () => ts?.dispose());
+
+    it('stores every row as given: the JSON columns as written, each ledger row under its history row', async () => {
+      const time = '2024-01-02T03:04:05.678Z';
+      const manager = { ...CASHIER, login: 'cash"ier\\ 🙂' };
+      const p1 = (await findParticipant(ts.store.db, 1))!;
+      const p2 = (await findParticipant(ts.store.db, 2))!;
+      const changes1: FieldChange[][] = [
+        [{ field: 'name', old: p1.name, new: 'Пётр "\\" \u0001 🙂' }, { field: 'allowSms', old: true, new: false }],
+        [{ field: 'allowSms', old: false, new: true }, { field: 'contragentId', old: p1.contragentId, new: 'C-"1"' }],
+      ];
+      const changes2: FieldChange[] = [{ field: 'phone', old: p2.phone, new: 79165550199 }, { field: 'allowEmail', old: null, new: true }];
+      const items = [
+        { ctx: ctx(manager, 'req-"1"', '192.0.2.1'), changed: { before: p1, changes: changes1[0]!, operatorId: 1, posCode: 'MSK-001', siteCode: null } },
+        { ctx: ctx(CLIENT_1, 'req-2', ''), changed: { before: p2, changes: changes2, operatorId: 1, posCode: null, siteCode: 'W-1' } },
+        { ctx: ctx(manager, 'req-3', '192.0.2.3'), changed: { before: p1, changes: changes1[1]!, operatorId: 1, posCode: null, siteCode: null } },
+      ];
+      const rows = changeRows(items, time);
+      const after1 = { ...p1, name: 'Пётр "\\" \u0001 🙂', allowSms: true, contragentId: 'C-"1"', version: p1.version + 2 };
+      const after2 = { ...p2, phone: 79165550199, allowEmail: true, version: p2.version + 1 };
+      const writes: ParticipantWrite[] = [
+        { participant: after1, readVersion: p1.version, changeCount: 2, fields: ['name', 'allowSms', 'contragentId'] },
+        { participant: after2, readVersion: p2.version, changeCount: 1, fields: ['phone', 'allowEmail'] },
+      ];
+      const claim = { operatorId: 1, principal: 'manager:cashier', operation: 'ClientUpdate', key: 'k-"1"', requestHash: 'h', ttlMs: 60_000 };
+      const keys = [keyRow(claim, { ErrorCode: 0, Message: 'Готово "ok"' }, time)];
+      const top = async (table: 'change_history' | 'consent_ledger' | 'change_events', n: number) =>
+        (await ts.store.db.selectFrom(table).selectAll().orderBy('id', 'desc').limit(n).execute()).reverse() as Record<string, unknown>[];
+      const without = (row: Record<string, unknown>, ...columns: string[]) => Object.fromEntries(Object.entries(row).filter(([c]) => !columns.includes(c)));
+
+      await commitBatch(ts.store)(writes, rows, time, keys);
+
+      const histories = await top('change_history', 3);
+      assert.deepEqual(histories.map((h) => without(h, 'id')), rows.histories);
+      const ledger = await top('consent_ledger', rows.consents.length);
+      assert.equal(ledger.length, 3);
+      assert.deepEqual(
+        ledger.map((l) => ({ ...without(l, 'id', 'history_id'), given: toBool(l.given as DbBool), previous: toBool(l.previous as DbBool | null) })),
+        rows.consents.map((c) => c.row),
+      );
+      // Items 0 and 2 both change participant 1's AllowSms: the first ledger row under history row 0, not its newest.
+      assert.deepEqual(
+        ledger.map((l) => histories.findIndex((h) => h.id === l.history_id)),
+        [0, 1, 2],
+      );
+      const events = await top('change_events', 3);
+      assert.deepEqual(
+        events.map((e) => without(e, 'id')),
+        rows.events.map((e) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt })),
+      );
+      const deliveries = await ts.store.db.selectFrom('webhook_deliveries').select(['event_id', 'participant_id']).where('event_id', 'in', events.map((e) => e.id as number)).orderBy('event_id').execute();
+      assert.deepEqual(deliveries, events.map((e) => ({ event_id: e.id, participant_id: e.participant_id })), 'one delivery per event: to the webhook that takes change events');
+      const stored = await ts.store.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'k-"1"').execute();
+      assert.deepEqual(stored, keys);
+      assert.deepEqual(await findParticipant(ts.store.db, 1), { ...after1, updatedAt: time });
+      assert.deepEqual(await findParticipant(ts.store.db, 2), { ...after2, updatedAt: time });
     });
   });
 }

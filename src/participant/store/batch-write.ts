@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { CompiledQuery } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
-import { codeKey, toBool } from '../../db/convert.ts';
+import { codeKey, fromBool, toBool } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
 import type { NewChangeEvent } from './outbox.ts';
 import { FLAG_COLUMNS, PARTICIPANT_COLUMNS, PROFILE_COLUMN_TYPES, columnsOfSet, fieldSet, participantFromValues, profileColumns, pushColumnValues } from './profile-columns.ts';
@@ -18,10 +18,10 @@ import type { Participant, ProfileField } from '../participant.ts';
 import type { Engine, Store } from '../../db/store.ts';
 import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
-import { fixedRead, jsonArrayInsert, jsonRows, readRows, statement } from '../../db/fixed-statements.ts';
+import { fixedRead, readRows, repeated, rowsStatements, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
-import { INSERT_KEY_ROWS, keyRowsCte } from '../../idempotency/store.ts';
+import { insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
 
 /** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
 const READ_PARTICIPANTS = fixedRead(
@@ -188,43 +188,49 @@ export function updateText(set: number): string {
 const UPDATE_TEXTS = new Map<number, string>();
 const MAX_UPDATE_TEXTS = 64;
 
-/** A history row's columns but `fields`, in historyValues's order. */
-const HISTORY_CONTEXT = ['participant_id', 'operator_id', 'changed_at', 'initiator_kind', 'manager_login', 'manager_token', 'pos_code', 'site_code', 'request_id', 'remote_address'] as const satisfies readonly (keyof typeof HISTORY_TYPES)[];
-const historyValues = (h: ChangeRows['histories'][number]) => [h.participant_id, h.operator_id, h.changed_at, h.initiator_kind, h.manager_login, h.manager_token, h.pos_code, h.site_code, h.request_id, h.remote_address];
-const INSERT_HISTORY = jsonArrayInsert('change_history', HISTORY_CONTEXT, 'fields');
+/** The history rows, their values in HISTORY_TYPES's order. */
+const insertHistories = rowsStatements<ChangeRows['histories'][number]>(
+  (n) => `insert into change_history (${columnList(HISTORY_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(HISTORY_TYPES).length)})`, n)}`,
+  (p, h) => p.push(h.participant_id, h.operator_id, h.changed_at, h.initiator_kind, h.manager_login, h.manager_token, h.pos_code, h.site_code, h.request_id, h.remote_address, h.fields),
+);
 /**
- * ChangeRows.consents as they are ({later, row}). A ledger row's history row is the newest
- * but `later` of its participant's: the one with exactly `later` newer rows, searched from
- * the newest down (SQLite takes no correlated OFFSET). Ids grow in insertion order, and the
- * writer holds the participant (its row is written in the same transaction), so nobody else
- * adds history for it meanwhile.
+ * The ledger rows, their values in CONSENT_TYPES's order. A ledger row's history row is the
+ * newest but `later` of its participant's: ids grow in insertion order, and the writer holds
+ * the participant (its row is written in the same transaction), so nobody else adds
+ * history for it meanwhile.
  */
-const INSERT_CONSENTS = `insert into consent_ledger (history_id, ${columnList(CONSENT_TYPES)})
-  select (select h.id from change_history h where h.participant_id = x.participant_id
-      and (select count(*) from change_history n where n.participant_id = x.participant_id and n.id > h.id) = x.later
-      order by h.id desc limit 1), ${Object.keys(CONSENT_TYPES).map((c) => `x.${c}`).join(', ')}
-  from (select value ->> 'later' as later, ${Object.keys(CONSENT_TYPES).map((c) => `value ->> '$.row.${c}' as ${c}`).join(', ')}, key as ord from json_each(?)) as x
-  order by x.ord`;
-/** A change event's columns but `payload`, in eventValues's order. */
-const EVENT_HEAD = ['event_id', 'participant_id', 'operator_id', 'created_at'] as const satisfies readonly (keyof typeof EVENT_TYPES)[];
-const eventValues = (e: NewChangeEvent) => [e.eventId, e.participantId, e.operatorId, e.createdAt];
-const INSERT_EVENTS = jsonArrayInsert('change_events', EVENT_HEAD, 'payload');
+const insertConsents = rowsStatements<ChangeRows['consents'][number]>(
+  (n) =>
+    `insert into consent_ledger (history_id, ${columnList(CONSENT_TYPES)}) values ${repeated(
+      `((select id from change_history where participant_id = ? order by id desc limit 1 offset ?), ${repeated('?', Object.keys(CONSENT_TYPES).length)})`,
+      n,
+    )}`,
+  (p, { later, row: c }) =>
+    p.push(c.participant_id, later, c.participant_id, c.operator_id, c.changed_at, c.initiator_kind, c.manager_login, c.manager_token, c.pos_code, c.site_code, c.request_id, c.remote_address, c.consent, fromBool(c.given), fromBool(c.previous)),
+);
+/** The change events, their values in EVENT_TYPES's order. */
+const insertEvents = rowsStatements<NewChangeEvent>(
+  (n) => `insert into change_events (${columnList(EVENT_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(EVENT_TYPES).length)})`, n)}`,
+  (p, e) => p.push(e.eventId, e.participantId, e.operatorId, e.payload, e.createdAt),
+);
 /**
  * The events' deliveries, as insertChangeEvents (outbox.ts) fans them out: found by their
- * event ids (the same JSON parameter), to the operator's webhooks that take change events.
+ * event ids, to the operator's webhooks that take change events.
  */
-const INSERT_DELIVERIES = `insert into webhook_deliveries (event_id, webhook_id, participant_id)
-  select e.id, w.id, e.participant_id from change_events e join webhooks w on w.operator_id = e.operator_id
-  where (w.events is null or w.events like '${subscribedPattern(CHANGE_EVENT).replaceAll("'", "''")}')
-    and e.event_id in (select value ->> ${EVENT_HEAD.indexOf('event_id')} from json_each(?))
-  order by e.id`;
+const insertDeliveries = rowsStatements<NewChangeEvent>(
+  (n) => `insert into webhook_deliveries (event_id, webhook_id, participant_id)
+    select e.id, w.id, e.participant_id from change_events e join webhooks w on w.operator_id = e.operator_id
+    where (w.events is null or w.events like '${subscribedPattern(CHANGE_EVENT).replaceAll("'", "''")}') and e.event_id in (${repeated('?', n)})
+    order by e.id`,
+  (p, e) => p.push(e.eventId),
+);
 
 /**
  * SQLite's statements of a write: one UPDATE per set of changed fields (usually one for the
- * batch; with writeBatchPostgres's version guard), one INSERT per history table, the
- * deliveries, the Idempotency-Key rows. Each table's rows travel as one JSON parameter, so
- * the texts never vary with the batch. None needs the answer of another, so that a serving
- * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
+ * batch; with writeBatchPostgres's version guard), the history, ledger and event rows, the
+ * deliveries, the Idempotency-Key rows, each from texts that do not vary with the batch. None
+ * needs the answer of another, so that a serving store takes them all in one round trip to
+ * its thread (commitBatch, transactAtOnce).
  */
 export function writeBatchStatements(writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]): CompiledQuery[] {
   const out: CompiledQuery[] = [];
@@ -238,14 +244,9 @@ export function writeBatchStatements(writes: readonly ParticipantWrite[], rows: 
     else groups.set(set, [row]);
   }
   for (const [set, group] of groups) out.push(statement(updateText(set), [updatedAt, JSON.stringify(group)]));
-  if (rows.histories.length > 0) out.push(statement(INSERT_HISTORY, [jsonRows(rows.histories, historyValues, (h) => h.fields)]));
-  if (rows.consents.length > 0) out.push(statement(INSERT_CONSENTS, [JSON.stringify(rows.consents)]));
-  if (rows.events.length > 0) {
-    const events = jsonRows(rows.events, eventValues, (e) => e.payload);
-    out.push(statement(INSERT_EVENTS, [events]), statement(INSERT_DELIVERIES, [events]));
-  }
+  out.push(...insertHistories(rows.histories), ...insertConsents(rows.consents), ...insertEvents(rows.events), ...insertDeliveries(rows.events));
   // Idempotency-Key rows: one more INSERT, none without keys (src/idempotency/store.ts).
-  if (keys.length > 0) out.push(statement(INSERT_KEY_ROWS, [JSON.stringify(keys)]));
+  out.push(...insertKeyRowsStatements(keys));
   return out;
 }
 

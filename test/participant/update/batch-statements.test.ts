@@ -22,6 +22,7 @@ import { CASHIER, CLIENT_1 } from '../../helpers/fixtures.ts';
 import { ctx } from '../../history/support.ts';
 import { fieldSet } from '../../../src/participant/store/profile-columns.ts';
 import { findPos } from '../../../src/db/directory.ts';
+import { ROWS_PER_STATEMENT } from '../../../src/db/fixed-statements.ts';
 import type { FieldChange, Participant, ProfileField } from '../../../src/participant/participant.ts';
 import type { FieldSpec } from '../../../src/participant/fields.ts';
 import { FIELDS, PROFILE_FIELDS } from '../../../src/participant/fields.ts';
@@ -189,6 +190,35 @@ for (const engine of ENGINES) {
       assert.deepEqual(stored, keys);
       assert.deepEqual(await findParticipant(ts.store.db, 1), { ...after1, updatedAt: time });
       assert.deepEqual(await findParticipant(ts.store.db, 2), { ...after2, updatedAt: time });
+    });
+
+    it(`more rows than one statement takes (${ROWS_PER_STATEMENT}): all stored in order, each ledger row under its history row`, async () => {
+      const time = '2024-01-03T00:00:00.000Z';
+      const n = 2 * ROWS_PER_STATEMENT + 5;
+      const start = [(await findParticipant(ts.store.db, 1))!, (await findParticipant(ts.store.db, 2))!];
+      const current = [...start];
+      const items = Array.from({ length: n }, (_, i) => {
+        const before = current[i % 2]!;
+        const changes = [{ field: 'allowSms', old: before.allowSms, new: !before.allowSms } as FieldChange, { field: 'patronymic', old: before.patronymic, new: `P${i}` } as FieldChange];
+        current[i % 2] = { ...before, allowSms: !before.allowSms, patronymic: `P${i}`, version: before.version + 1 };
+        return { ctx: ctx(CASHIER, `many-${i}`), changed: { before, changes, operatorId: 1, posCode: null, siteCode: null } };
+      });
+      const rows = changeRows(items, time);
+      const writes: ParticipantWrite[] = current.map((p, i) => ({ participant: p, readVersion: start[i]!.version, changeCount: Math.ceil((n - i) / 2), fields: ['allowSms', 'patronymic'] }));
+      await commitBatch(ts.store)(writes, rows, time, []);
+
+      const histories = (await ts.store.db.selectFrom('change_history').selectAll().orderBy('id', 'desc').limit(n).execute()).reverse();
+      assert.deepEqual(histories.map((h) => h.request_id), rows.histories.map((h) => h.request_id));
+      const ledger = (await ts.store.db.selectFrom('consent_ledger').select(['history_id', 'request_id']).orderBy('id', 'desc').limit(n).execute()).reverse();
+      assert.deepEqual(
+        ledger.map((l) => histories.find((h) => h.id === l.history_id)?.request_id),
+        rows.consents.map((c) => c.row.request_id),
+      );
+      const events = (await ts.store.db.selectFrom('change_events').select(['id', 'event_id']).orderBy('id', 'desc').limit(n).execute()).reverse();
+      assert.deepEqual(events.map((e) => e.event_id), rows.events.map((e) => e.eventId));
+      const deliveries = await ts.store.db.selectFrom('webhook_deliveries').select('event_id').where('event_id', '>=', events[0]!.id).orderBy('event_id').execute();
+      assert.deepEqual(deliveries.map((d) => d.event_id), events.map((e) => e.id));
+      assert.deepEqual(await findParticipant(ts.store.db, 1), { ...current[0], updatedAt: time });
     });
   });
 }

@@ -72,15 +72,16 @@ const FLOOR: Record<string, Stage> = {
   send: 'HTTP + fastify',
   metrics: 'logging + metrics',
 };
-const READS = fns('readParticipants', 'existingOperators', 'posesByCode', 'activeSitesByCode', 'toParticipant', 'toPosRef', 'read');
-const WRITES = fns('writeBatchSqlite', 'writeBatchStatements', 'participantRows', 'changedFields', 'setFromU', 'work', 'flush', 'recordStatements', 'profileColumns');
+const READS = fns('readParticipants', 'existingOperators', 'posesByCode', 'activeSitesByCode', 'toParticipant', 'participantFromValues', 'toPosRef', 'read');
+const WRITES = fns('writeBatchSqlite', 'writeBatchStatements', 'updateText', 'participantRows', 'setFromU', 'flush', 'profileColumns', 'pushColumnValues');
 const HANDOFF = fns('transactAtOnce', 'postMessage', 'send');
 
 /** The stage a frame names, or undefined when it names none (the next frame out decides). */
 function frameStage(f: Frame): Stage | undefined {
   const { fn, file } = f;
   if (file === 'bench/floor-server.ts') return FLOOR[fn];
-  if (file === 'src/db/recorder.ts' || /^src\/participant\/store\/(history|outbox|profile-columns)\.ts$/.test(file) || file === 'src/participant/change-record.ts' || file === 'src/lib/event-id.ts') return 'statement building';
+  if (file === 'src/participant/store/profile-columns.ts' && READS.has(fn)) return 'batch read';
+  if (/^src\/participant\/store\/(history|outbox|profile-columns)\.ts$/.test(file) || file === 'src/participant/change-record.ts' || file === 'src/lib/event-id.ts') return 'statement building';
   if (file === 'src/participant/store/batch-write.ts') return READS.has(fn) ? 'batch read' : WRITES.has(fn) ? 'statement building' : undefined;
   if (file === 'src/participant/update/batch.ts') return READS.has(fn) ? 'batch read' : WRITES.has(fn) ? 'statement building' : 'rules';
   if (file === 'src/participant/store/participants.ts' || file === 'src/db/directory.ts') return 'batch read';

@@ -1,5 +1,5 @@
 // Kysely's SQLite dialect over a driver of ours: the store's thread driver (sqlite-thread.ts)
-// and the recording driver (recorder.ts) compile exactly as kysely's own SQLite dialect does.
+// compiles exactly as kysely's own SQLite dialect does.
 import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import type { Dialect, Driver } from 'kysely';
 

@@ -9,6 +9,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SplitDriver, SqliteThread } from './sqlite-thread.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
+import { readOnMainThread } from './fixed-statements.ts';
 import type { Database } from './schema.ts';
 
 export interface SqliteOptions {
@@ -62,8 +63,10 @@ export async function openSqlite(database: string, options: SqliteOptions = {}):
       await thread.close();
       throw err;
     }
-    const driver = new SplitDriver(thread, withStatementCache(reader));
+    const cached = withStatementCache(reader);
+    const driver = new SplitDriver(thread, cached);
     db = new Kysely<Database>({ dialect: sqliteDialect(driver) });
+    readOnMainThread(db, (text, parameters) => cached.prepare(text).all(parameters));
     transactAtOnce = (statements) => driver.transactAtOnce(statements);
     checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
   } else {

@@ -30,7 +30,7 @@ export interface Store {
   readonly groupCommit: BatchStats;
   /**
    * SQLite serving stores: runs statements that need no answer in between as one transaction
-   * in one round trip to the connection's thread (see recordStatements). Resolves after the commit.
+   * in one round trip to the connection's thread (the ClientUpdate batch's write: commitBatch). Resolves after the commit.
    */
   readonly transactAtOnce?: (statements: readonly CompiledQuery[]) => Promise<void>;
   close(): Promise<void>;

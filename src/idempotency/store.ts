@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Insertable, RawBuilder } from 'kysely';
 import type { Db } from '../db/directory.ts';
 import { driverError } from '../db/errors.ts';
+import { repeated, rowsStatements } from '../db/fixed-statements.ts';
 import type { IdempotencyKeysTable } from '../db/idempotency-schema.ts';
 import type { KeyClaim } from '../lib/key-claim.ts';
 import { scopeId } from './key.ts';
@@ -96,6 +97,12 @@ export async function deleteKey(db: Db, scope: Scope): Promise<void> {
 }
 
 const KEY_COLUMNS = 'operator_id, principal, operation, key, request_hash, status, response, created_at, expires_at';
+
+/** SQLite: insertKeyRows as statements of fixed texts (the ClientUpdate batch's write, rowsStatements). */
+export const insertKeyRowsStatements = rowsStatements<KeyRow>(
+  (n) => `insert into idempotency_keys (${KEY_COLUMNS}) values ${repeated(`(${repeated('?', KEY_COLUMNS.split(', ').length)})`, n)}`,
+  (p, r) => p.push(r.operator_id, r.principal, r.operation, r.key, r.request_hash, r.status, r.response, r.created_at, r.expires_at),
+);
 const KEY_TYPES = 'operator_id integer, principal text, operation text, key text, request_hash text, status integer, response text, created_at timestamptz, expires_at timestamptz';
 
 /**

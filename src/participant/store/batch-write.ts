@@ -2,26 +2,47 @@
 // participants (plus one per directory table its requests name). On PostgreSQL one
 // statement writes and commits everything, so that a batch costs two round trips; on
 // SQLite one transaction of its own: one UPDATE per set of changed columns and one INSERT
-// per history table, sent to the store's SQLite thread at once.
+// per history table, sent to the store's SQLite thread at once. The statement texts do not
+// vary with the batch (db/fixed-statements.ts): built once, kept prepared.
 import { sql } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
-import { toPosRef } from '../../db/directory.ts';
-import { toParticipant } from './participants.ts';
-import { codeKey } from '../../db/convert.ts';
+import { codeKey, fromBool, toBool } from '../../db/convert.ts';
 import type { ChangeRows } from './history.ts';
-import { insertChangeRows } from './history.ts';
-import { FLAG_COLUMNS, PROFILE_COLUMN_TYPES, profileColumns } from './profile-columns.ts';
-import type { UniqueField } from '../fields.ts';
-import { UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
+import type { NewChangeEvent } from './outbox.ts';
+import { FLAG_COLUMNS, PARTICIPANT_COLUMNS, PROFILE_COLUMN_TYPES, columnsOfSet, fieldSet, participantFromValues, profileColumns, pushColumnValues } from './profile-columns.ts';
+import type { FieldSpec, UniqueField } from '../fields.ts';
+import { FIELDS, KINDS, UNIQUE_FIELDS, uniqueColumn } from '../fields.ts';
 import type { DbBool } from '../../db/schema.ts';
-import type { Participant, ProfileChanges, ProfileField } from '../participant.ts';
+import type { Participant, ProfileField } from '../participant.ts';
 import type { Engine, Store } from '../../db/store.ts';
 import type { ChangeContextColumns, ChangeEventsTable, ChangeHistoryTable, ConsentLedgerTable } from '../../db/history-schema.ts';
 import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
-import { recordStatements } from '../../db/recorder.ts';
+import { fixedRead, readRows, repeated, rowsStatements, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
-import { insertKeyRows, keyRowsCte } from '../../idempotency/store.ts';
+import { insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
+
+/** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
+const READ_PARTICIPANTS = fixedRead(
+  PARTICIPANT_COLUMNS,
+  (list) =>
+    `participants where ${list('id', 'integer')}` +
+    UNIQUE_FIELDS.map((f) => ` or (${list('operator_id', 'integer')} and ${list(uniqueColumn(f), uniqueListType(f))})`).join(''),
+);
+const READ_OPERATORS = fixedRead(['id'], (list) => `operators where ${list('id', 'integer')}`);
+const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], (list) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
+const READ_SITES = fixedRead(['operator_id', 'code'], (list) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+/** The batch's reads, for their plans' test. */
+export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES };
+/** PostgreSQL only (the one-by-one fallback): its text never varies either. */
+const LOCK_PARTICIPANTS = 'select id from participants where id = any($1::integer[]) for update';
+
+/** The PostgreSQL type of a unique field's compared values (its key column's, or its own). */
+function uniqueListType(f: UniqueField): string {
+  const spec: FieldSpec = FIELDS[f];
+  return spec.unique?.key ? 'text' : KINDS[spec.kind].pg;
+}
 
 /**
  * In one query: the participants with these ids, and every participant of these operators
@@ -40,57 +61,33 @@ export async function readParticipants(
   // writer's can slip in before this one's. Its own statement: FOR UPDATE on the read itself
   // would also lock the holders of the values it claims (two fallbacks claiming each other's
   // values would deadlock).
-  if (lock && ids.length > 0) await db.selectFrom('participants').select('id').where('id', 'in', [...ids]).forUpdate().execute();
-  const claimed = UNIQUE_FIELDS.filter((f) => (keys[f]?.length ?? 0) > 0);
-  const claims = operatorIds.length > 0 && claimed.length > 0;
+  if (lock && ids.length > 0) await db.executeQuery(statement(LOCK_PARTICIPANTS, [ids]));
+  const claims = operatorIds.length > 0 && UNIQUE_FIELDS.some((f) => (keys[f]?.length ?? 0) > 0);
   if (ids.length === 0 && !claims) return [];
-  const rows = await db
-    .selectFrom('participants')
-    .selectAll()
-    .where((eb) => {
-      // One OR arm per index (the primary key, and each per-operator unique key), so that
-      // both engines search the indexes rather than every participant of the operator.
-      const ors = [];
-      if (ids.length) ors.push(eb('id', 'in', [...ids]));
-      if (claims) {
-        const ops = [...operatorIds];
-        for (const f of claimed) ors.push(eb.and([eb('operator_id', 'in', ops), eb(uniqueColumn(f) as 'phone', 'in', [...keys[f]!] as number[])]));
-      }
-      return eb.or(ors);
-    })
-    .execute();
-  return rows.map(toParticipant);
+  const lists: (readonly unknown[])[] = [ids];
+  for (const f of UNIQUE_FIELDS) lists.push(claims ? operatorIds : [], claims ? (keys[f] ?? []) : []);
+  const rows = await readRows(db, READ_PARTICIPANTS, lists);
+  return rows.map(participantFromValues);
 }
 
 export async function existingOperators(db: Db, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('operators').select('id').where('id', 'in', [...ids]).execute();
-  return new Set(rows.map((r) => r.id));
+  const rows = await readRows(db, READ_OPERATORS, [ids]);
+  return new Set(rows.map(([id]) => id as number));
 }
 
 /** The points of sale of these operators with any of these codes. */
 export async function posesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<PosRef[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('poses')
-    .select(['id', 'operator_id', 'partner_id', 'code'])
-    .where('operator_id', 'in', [...operatorIds])
-    .where('code_key', 'in', codes.map(codeKey))
-    .execute();
-  return rows.map(toPosRef);
+  const rows = await readRows(db, READ_POSES, [operatorIds, codes.map(codeKey)]);
+  return rows.map(([id, operatorId, partnerId, code]) => ({ id, operatorId, partnerId, code }) as PosRef);
 }
 
 /** The active widgets of these operators with any of these codes. */
 export async function activeSitesByCode(db: Db, operatorIds: readonly number[], codes: readonly string[]): Promise<{ operatorId: number; code: string }[]> {
   if (operatorIds.length === 0 || codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('sites')
-    .select(['operator_id', 'code'])
-    .where('operator_id', 'in', [...operatorIds])
-    .where('code_key', 'in', codes.map(codeKey))
-    .where('active', '=', 1)
-    .execute();
-  return rows.map((r) => ({ operatorId: r.operator_id, code: r.code }));
+  const rows = await readRows(db, READ_SITES, [operatorIds, codes.map(codeKey)]);
+  return rows.map(([operatorId, code]) => ({ operatorId: operatorId as number, code: code as string }));
 }
 
 export interface ParticipantWrite {
@@ -104,7 +101,6 @@ export interface ParticipantWrite {
   fields: readonly ProfileField[];
 }
 
-/**
 /**
  * Writes changed participants, the rows that record the changes and the Idempotency-Key rows
  * of their answers (`keys`; there may be keys and no participant write), inside the caller's
@@ -121,48 +117,21 @@ export type BatchWriter = (writes: readonly ParticipantWrite[], rows: ChangeRows
  * and aborts the statement (driverError's 'stale-write' in db/errors.ts). The columns and
  * their PostgreSQL types come from the field table (PROFILE_COLUMN_TYPES), once at load.
  */
+const VERSION_GUARD = 'version = case when p.version = u.read_version then p.version + u.bumps end';
 /** `column = u.column` for each, then the version guard. */
-const setFromU = (columns: readonly string[]) =>
-  sql.raw([...columns.map((c) => `${c} = u.${c}`), 'version = case when p.version = u.read_version then p.version + u.bumps end'].join(', '));
-const SET_PROFILE = setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c));
+const setFromU = (columns: readonly string[]) => [...columns.map((c) => `${c} = u.${c}`), VERSION_GUARD].join(', ');
+const SET_PROFILE = sql.raw(setFromU(PROFILE_COLUMN_TYPES.map(([c]) => c)));
 const PROFILE_RECORDSET = `id integer, read_version integer, bumps integer, ${PROFILE_COLUMN_TYPES.map(([c, t]) => `${c} ${t}`).join(', ')}`;
 
-function participantRows(writes: readonly ParticipantWrite[], bool: (v: DbBool | null | undefined) => unknown, columnsOf = (w: ParticipantWrite): ProfileChanges => w.participant): Record<string, unknown>[] {
+/** PostgreSQL's rows of the changed participants: every profile column, booleans as booleans. */
+function participantRows(writes: readonly ParticipantWrite[]): Record<string, unknown>[] {
   return writes.map((w) => {
-    const c: Record<string, unknown> = profileColumns(columnsOf(w));
+    const c: Record<string, unknown> = profileColumns(w.participant);
     const row: Record<string, unknown> = { ...c, id: w.participant.id, read_version: w.readVersion, bumps: w.changeCount };
-    for (const b of FLAG_COLUMNS) if (b in c) row[b] = bool(c[b] as DbBool | null);
+    for (const b of FLAG_COLUMNS) if (b in c) row[b] = toBool(c[b] as DbBool | null);
     return row;
   });
 }
-
-/** Only the fields a write changed: a column set, even to its old value, rewrites the pages of its indexes. */
-const changedFields = (w: ParticipantWrite): ProfileChanges => Object.fromEntries(w.fields.map((f) => [f, w.participant[f]]));
-
-/**
- * SQLite's writer: one UPDATE per set of changed columns (usually one for the batch; its
- * rows as one JSON parameter, with writeBatchPostgres's version guard), one INSERT per
- * history table (insertChangeRows). None needs the answer of another, so that a serving
- * store takes them all in one round trip to its thread (commitBatch, transactAtOnce).
- */
-const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const row of participantRows(writes, (v) => v, changedFields)) {
-    const columns = Object.keys(row).filter((k) => k !== 'id' && k !== 'read_version' && k !== 'bumps').sort().join(',');
-    const group = groups.get(columns);
-    if (group) group.push(row);
-    else groups.set(columns, [row]);
-  }
-  for (const [columns, group] of groups) {
-    const names = columns ? columns.split(',') : [];
-    const extract = sql.raw(['id', 'read_version', 'bumps', ...names].map((c) => `value ->> '${c}' as ${c}`).join(', '));
-    await sql`update participants as p set ${setFromU(names)}, updated_at = ${updatedAt}
-      from (select ${extract} from json_each(${JSON.stringify(group)})) as u where p.id = u.id`.execute(db);
-  }
-  await insertChangeRows(db, rows);
-  // Idempotency-Key rows: one more INSERT in the script, none without keys (src/idempotency/store.ts).
-  await insertKeyRows(db, keys);
-};
 
 /** Rows as one jsonb parameter, read back by jsonb_to_recordset with these column types. */
 const recordset = (rows: readonly object[], columns: string) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(columns)})`;
@@ -195,6 +164,97 @@ const CONSENT_RECORDSET = `${typedList(CONSENT_TYPES)}, later integer, ord integ
 const EVENT_COLUMNS = sql.raw(columnList(EVENT_TYPES));
 const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
 
+// ---- SQLite's writer: fixed statement texts, prepared once by the connection's thread ----
+
+/**
+ * The UPDATE of the participants whose changes touched this set of fields (fieldSet): only
+ * their columns, because a column set, even to its old value, rewrites the pages of its
+ * indexes. Each row is a JSON array [id, read version, bumps, ...the set's column values in
+ * columnsOfSet's order]; updated_at is the first parameter, the rows the second. Kept per
+ * set: a batch mostly has one or two, and the texts stay few.
+ */
+export function updateText(set: number): string {
+  let text = UPDATE_TEXTS.get(set);
+  if (text === undefined) {
+    const columns = columnsOfSet(set);
+    const extract = ['id', 'read_version', 'bumps', ...columns].map((c, i) => `value ->> ${i} as ${c}`).join(', ');
+    text = `update participants as p set ${setFromU(columns)}, updated_at = ? from (select ${extract} from json_each(?)) as u where p.id = u.id`;
+    // Bounded, whatever sets arrive: the oldest text goes (it is rebuilt the same if needed again).
+    if (UPDATE_TEXTS.size >= MAX_UPDATE_TEXTS) UPDATE_TEXTS.delete(UPDATE_TEXTS.keys().next().value!);
+    UPDATE_TEXTS.set(set, text);
+  }
+  return text;
+}
+const UPDATE_TEXTS = new Map<number, string>();
+const MAX_UPDATE_TEXTS = 64;
+
+/** The history rows, their values in HISTORY_TYPES's order. */
+const insertHistories = rowsStatements<ChangeRows['histories'][number]>(
+  (n) => `insert into change_history (${columnList(HISTORY_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(HISTORY_TYPES).length)})`, n)}`,
+  (p, h) => p.push(h.participant_id, h.operator_id, h.changed_at, h.initiator_kind, h.manager_login, h.manager_token, h.pos_code, h.site_code, h.request_id, h.remote_address, h.fields),
+);
+/**
+ * The ledger rows, their values in CONSENT_TYPES's order. A ledger row's history row is the
+ * newest but `later` of its participant's: ids grow in insertion order, and the writer holds
+ * the participant (its row is written in the same transaction), so nobody else adds
+ * history for it meanwhile.
+ */
+const insertConsents = rowsStatements<ChangeRows['consents'][number]>(
+  (n) =>
+    `insert into consent_ledger (history_id, ${columnList(CONSENT_TYPES)}) values ${repeated(
+      `((select id from change_history where participant_id = ? order by id desc limit 1 offset ?), ${repeated('?', Object.keys(CONSENT_TYPES).length)})`,
+      n,
+    )}`,
+  (p, { later, row: c }) =>
+    p.push(c.participant_id, later, c.participant_id, c.operator_id, c.changed_at, c.initiator_kind, c.manager_login, c.manager_token, c.pos_code, c.site_code, c.request_id, c.remote_address, c.consent, fromBool(c.given), fromBool(c.previous)),
+);
+/** The change events, their values in EVENT_TYPES's order. */
+const insertEvents = rowsStatements<NewChangeEvent>(
+  (n) => `insert into change_events (${columnList(EVENT_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(EVENT_TYPES).length)})`, n)}`,
+  (p, e) => p.push(e.eventId, e.participantId, e.operatorId, e.payload, e.createdAt),
+);
+/**
+ * The events' deliveries, as insertChangeEvents (outbox.ts) fans them out: found by their
+ * event ids, to the operator's webhooks that take change events.
+ */
+const insertDeliveries = rowsStatements<NewChangeEvent>(
+  (n) => `insert into webhook_deliveries (event_id, webhook_id, participant_id)
+    select e.id, w.id, e.participant_id from change_events e join webhooks w on w.operator_id = e.operator_id
+    where (w.events is null or w.events like '${subscribedPattern(CHANGE_EVENT).replaceAll("'", "''")}') and e.event_id in (${repeated('?', n)})
+    order by e.id`,
+  (p, e) => p.push(e.eventId),
+);
+
+/**
+ * SQLite's statements of a write: one UPDATE per set of changed fields (usually one for the
+ * batch; with writeBatchPostgres's version guard), the history, ledger and event rows, the
+ * deliveries, the Idempotency-Key rows, each from texts that do not vary with the batch. None
+ * needs the answer of another, so that a serving store takes them all in one round trip to
+ * its thread (commitBatch, transactAtOnce).
+ */
+export function writeBatchStatements(writes: readonly ParticipantWrite[], rows: ChangeRows, updatedAt: string, keys: readonly KeyRow[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  const groups = new Map<number, unknown[][]>();
+  for (const w of writes) {
+    const set = fieldSet(w.fields);
+    const row: unknown[] = [w.participant.id, w.readVersion, w.changeCount];
+    pushColumnValues(w.participant, set, row);
+    const group = groups.get(set);
+    if (group) group.push(row);
+    else groups.set(set, [row]);
+  }
+  for (const [set, group] of groups) out.push(statement(updateText(set), [updatedAt, JSON.stringify(group)]));
+  out.push(...insertHistories(rows.histories), ...insertConsents(rows.consents), ...insertEvents(rows.events), ...insertDeliveries(rows.events));
+  // Idempotency-Key rows: one more INSERT, none without keys (src/idempotency/store.ts).
+  out.push(...insertKeyRowsStatements(keys));
+  return out;
+}
+
+/** SQLite's writer inside the caller's transaction (the fallback, the import), or on its own. */
+const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
+  for (const s of writeBatchStatements(writes, rows, updatedAt, keys)) await db.executeQuery(s);
+};
+
 /**
  * PostgreSQL's writer: one statement writes every changed participant's final profile
  * (UPDATE … FROM its rows), its history, ledger and change-event rows, and the events'
@@ -209,7 +269,7 @@ const EVENT_RECORDSET = `${typedList(EVENT_TYPES)}, ord integer`;
  * history insert returned (a sibling CTE cannot see the rows another one inserts).
  */
 const writeBatchPostgres: ChangeWriter = async (db, writes, rows, updatedAt, keys) => {
-  const participants = participantRows(writes, (v) => (v === null || v === undefined ? null : v === 1 || v === true));
+  const participants = participantRows(writes);
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c, i) => ({ ...c.row, later: c.later, ord: i + 1 }));
   const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
@@ -263,9 +323,7 @@ export function changeWriter(engine: Engine): ChangeWriter {
  */
 export function commitBatch(store: Store): BatchWriter {
   if (store.engine === 'postgres') return (writes, rows, updatedAt, keys) => writeBatchPostgres(store.db, writes, rows, updatedAt, keys);
-  return async (writes, rows, updatedAt, keys) => {
-    const work = (tx: Db) => writeBatchSqlite(tx, writes, rows, updatedAt, keys);
-    if (store.transactAtOnce) await store.transactAtOnce(await recordStatements(work));
-    else await store.db.transaction().execute(work);
-  };
+  const atOnce = store.transactAtOnce;
+  if (atOnce) return (writes, rows, updatedAt, keys) => atOnce(writeBatchStatements(writes, rows, updatedAt, keys));
+  return (writes, rows, updatedAt, keys) => store.db.transaction().execute((tx) => writeBatchSqlite(tx, writes, rows, updatedAt, keys));
 }

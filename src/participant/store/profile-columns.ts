@@ -83,9 +83,54 @@ export function profileColumns(v: ProfileChanges): Partial<ProfileColumns> {
   return out as Partial<ProfileColumns>;
 }
 
+// A set of fields as a number (bit i: the i-th field of the table), so that a writer can key
+// what it derives from the set (SQLite's UPDATE text per set of changed columns) cheaply.
+if (PROFILE_COLUMNS.length > 30) throw new Error('more profile fields than bits in a field set');
+const FIELD_BIT = Object.fromEntries(PROFILE_COLUMNS.map((c, i) => [c.field, 1 << i])) as Record<ProfileField, number>;
+
+/** The set of these fields. */
+export function fieldSet(fields: Iterable<ProfileField>): number {
+  let set = 0;
+  for (const f of fields) set |= FIELD_BIT[f];
+  return set;
+}
+
+/** The columns of a set's fields (derived columns after their field's), in table order: the order of pushColumnValues. */
+export function columnsOfSet(set: number): string[] {
+  return PROFILE_COLUMNS.filter((_, i) => set & (1 << i)).flatMap((c) => [c.column, ...c.derived.map((d) => d.column)]);
+}
+
+/** Appends to `out` the column values of a set's fields of `p`, as profileColumns gives them, in columnsOfSet's order. */
+export function pushColumnValues(p: ProfileChanges, set: number, out: unknown[]): void {
+  for (let i = 0; i < PROFILE_COLUMNS.length; i++) {
+    if (!(set & (1 << i))) continue;
+    const c = PROFILE_COLUMNS[i]!;
+    const value = p[c.field] as Value;
+    out.push(TO_COLUMN[c.kind](value));
+    for (const d of c.derived) out.push(value === null ? null : d.of(value as string));
+  }
+}
+
 /** Every profile column of a new participant: the given values, the others empty. */
 export function newProfileColumns(v: ProfileChanges): ProfileColumns {
   return profileColumns({ ...EMPTY_PROFILE, ...v }) as ProfileColumns;
+}
+
+/** The columns a Participant is read from, in the order participantFromValues takes their values. */
+export const PARTICIPANT_COLUMNS: readonly string[] = ['id', 'operator_id', ...PROFILE_COLUMNS.map((c) => c.column), 'version', 'created_at', 'updated_at'];
+
+/** toParticipant of a row given as the values of PARTICIPANT_COLUMNS, in order (a fixed read's row, db/fixed-statements.ts). */
+export function participantFromValues(v: readonly unknown[]): Participant {
+  const p: Record<string, unknown> = { id: v[0], operatorId: v[1] };
+  for (let i = 0; i < PROFILE_COLUMNS.length; i++) {
+    const c = PROFILE_COLUMNS[i]!;
+    p[c.field] = FROM_COLUMN[c.kind](v[i + 2]);
+  }
+  const rest = PROFILE_COLUMNS.length + 2;
+  p.version = v[rest];
+  p.createdAt = v[rest + 1];
+  p.updatedAt = v[rest + 2];
+  return p as unknown as Participant;
 }
 
 export function toParticipant(row: Selectable<ParticipantsTable>): Participant {

@@ -21,20 +21,20 @@ import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
 import { fixedRead, readRows, repeated, rowsStatements, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
-import { insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
+import { READ_STORED_KEYS, insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
 
 /** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
 const READ_PARTICIPANTS = fixedRead(
   PARTICIPANT_COLUMNS,
-  (list) =>
+  ({ list }) =>
     `participants where ${list('id', 'integer')}` +
     UNIQUE_FIELDS.map((f) => ` or (${list('operator_id', 'integer')} and ${list(uniqueColumn(f), uniqueListType(f))})`).join(''),
 );
-const READ_OPERATORS = fixedRead(['id'], (list) => `operators where ${list('id', 'integer')}`);
-const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], (list) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
-const READ_SITES = fixedRead(['operator_id', 'code'], (list) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+const READ_OPERATORS = fixedRead(['id'], ({ list }) => `operators where ${list('id', 'integer')}`);
+const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], ({ list }) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
+const READ_SITES = fixedRead(['operator_id', 'code'], ({ list }) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
 /** The batch's reads, for their plans' test. */
-export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES };
+export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES, keys: READ_STORED_KEYS };
 /** PostgreSQL only (the one-by-one fallback): its text never varies either. */
 const LOCK_PARTICIPANTS = 'select id from participants where id = any($1::integer[]) for update';
 

@@ -8,7 +8,6 @@ import type { Kysely } from 'kysely';
 import type { Db } from './directory.ts';
 import type { Database } from './schema.ts';
 
-
 /** A read's text on each engine, the columns of its rows in order, and its parameters (readRows). */
 export interface FixedRead {
   readonly sqlite: string;

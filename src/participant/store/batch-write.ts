@@ -1,9 +1,9 @@
 // The reads and the writes of a ClientUpdate batch, whatever its size: one query reads the
 // participants (plus one per directory table its requests name). On PostgreSQL one
 // statement writes and commits everything, so that a batch costs two round trips; on
-// SQLite one transaction of its own: one UPDATE per set of changed columns and one INSERT
-// per history table, sent to the store's SQLite thread at once. The statement texts do not
-// vary with the batch (db/fixed-statements.ts): built once, kept prepared.
+// SQLite one transaction of its own: one UPDATE per set of changed columns and the INSERTs
+// of each history table, sent to the store's SQLite thread at once. The statement texts do
+// not vary with the batch's content (db/fixed-statements.ts): built once, kept prepared.
 import { sql } from 'kysely';
 import type { CompiledQuery } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
@@ -263,7 +263,7 @@ const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys)
  * meanwhile (its version moved) sets version to NULL, which violates NOT NULL and aborts
  * the whole statement: see driverError's 'stale-write' (db/errors.ts).
  *
- * A ledger row finds its history row as insertChangeRows does on SQLite: the newest but
+ * A ledger row finds its history row as SQLite's writer does (insertConsents): the newest but
  * `later` of its participant's history rows. There the rows are read back from the table
  * (a later statement of the same transaction); here, within one statement, from what the
  * history insert returned (a sibling CTE cannot see the rows another one inserts).

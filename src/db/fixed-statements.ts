@@ -8,30 +8,55 @@ import type { Kysely } from 'kysely';
 import type { Db } from './directory.ts';
 import type { Database } from './schema.ts';
 
-
-/** A read's text on each engine, and the columns of its rows, in order (readRows). */
+/** A read's text on each engine, the columns of its rows in order, and its parameters (readRows). */
 export interface FixedRead {
   readonly sqlite: string;
   readonly postgres: string;
   readonly columns: readonly string[];
+  /** Per list parameter, how many values each of its elements holds (1: a list of values; more: of tuples). */
+  readonly widths: readonly number[];
+}
+
+/** Writes a read's conditions on lists, each call one list parameter (fixedRead). */
+export interface ListConditions {
+  /** "column is one of the list's values"; PostgreSQL reads the list as `pgType[]`. */
+  list(column: string, pgType: string): string;
+  /** "(columns) is one of the list's tuples", each tuple the values of `columns` ([column, pgType]) in order. */
+  tuples(columns: readonly (readonly [column: string, pgType: string])[]): string;
 }
 
 /**
- * `select <columns> from <rest>`, its lists written in `rest` with `list(column, pgType)`:
- * "column is one of the list's values", one parameter per call, in the order of the calls.
- * Each call is its own condition on its column, so that both engines search an index by it
- * (SQLite: `in (select value from json_each(?))`; PostgreSQL: `= any($n::pgType[])`).
+ * `select <columns> from <rest>`, its lists written in `rest` with ListConditions, one
+ * parameter per call, in the order of the calls. Each call is its own condition, so that
+ * both engines search an index by its columns (SQLite: `in (select value from json_each(?))`;
+ * PostgreSQL: `= any($n::pgType[])`, tuples `in (select * from unnest($n::…[], …))`).
  *
  * On SQLite the rows come back as one JSON text, an array of arrays: better-sqlite3 builds
  * a row object a property at a time through V8's API (~0.3 µs each: a participant's row
  * cost ~6 µs), JSON.parse builds the same values several times faster.
  */
-export function fixedRead(columns: readonly string[], rest: (list: (column: string, pgType: string) => string) => string): FixedRead {
+export function fixedRead(columns: readonly string[], rest: (where: ListConditions) => string): FixedRead {
+  const widths: number[] = [];
+  const sqlite = rest({
+    list: (column) => `${column} in (select value from json_each(?))`,
+    tuples: (cs) => `(${cs.map(([c]) => c).join(', ')}) in (select ${cs.map((_, i) => `value ->> ${i}`).join(', ')} from json_each(?))`,
+  });
   let n = 0;
+  const postgres = rest({
+    list: (column, pgType) => {
+      widths.push(1);
+      return `${column} = any($${++n}::${pgType}[])`;
+    },
+    tuples: (cs) => {
+      widths.push(cs.length);
+      return `(${cs.map(([c]) => c).join(', ')}) in (select * from unnest(${cs.map(([, t]) => `$${++n}::${t}[]`).join(', ')}))`;
+    },
+  });
   return {
-    sqlite: `select json_group_array(json_array(${columns.join(', ')})) as result from ${rest((column) => `${column} in (select value from json_each(?))`)}`,
-    postgres: `select ${columns.join(', ')} from ${rest((column, pgType) => `${column} = any($${++n}::${pgType}[])`)}`,
+    sqlite: `select json_group_array(json_array(${columns.join(', ')})) as result from ${sqlite}`,
+    postgres: `select ${columns.join(', ')} from ${postgres}`,
     columns,
+    widths,
   };
 }
 
@@ -52,13 +77,23 @@ export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
-/** Runs a fixed read with its lists (in the order of its `list` calls): its rows, each the values of its columns in order. */
+/**
+ * A fixed read's parameters from its lists (in the order of its ListConditions calls; a
+ * tuples list holds arrays): on SQLite each list as one JSON text; on PostgreSQL each list as
+ * an array, a list of tuples as one array per position (unnest puts them back together).
+ */
+export function readParameters(read: FixedRead, postgres: boolean, lists: readonly (readonly unknown[])[]): unknown[] {
+  if (!postgres) return lists.map((l) => JSON.stringify(l));
+  return lists.flatMap((l, i) => (read.widths[i] === 1 ? [l] : Array.from({ length: read.widths[i]! }, (_, c) => l.map((t) => (t as readonly unknown[])[c]))));
+}
+
+/** Runs a fixed read with its lists (readParameters): its rows, each the values of its columns in order. */
 export async function readRows(db: Db, read: FixedRead, lists: readonly (readonly unknown[])[]): Promise<unknown[][]> {
   if (isPostgres(db)) {
-    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(read.postgres, [...lists]));
+    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(read.postgres, readParameters(read, true, lists)));
     return rows.map((row) => read.columns.map((c) => row[c]));
   }
-  const parameters = lists.map((l) => JSON.stringify(l));
+  const parameters = readParameters(read, false, lists);
   const onMainThread = mainThreadReads.get(db);
   const rows = onMainThread ? onMainThread(read.sqlite, parameters) : (await db.executeQuery(CompiledQuery.raw(read.sqlite, parameters))).rows;
   return JSON.parse((rows[0] as { result: string }).result) as unknown[][];

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Insertable, RawBuilder } from 'kysely';
 import type { Db } from '../db/directory.ts';
 import { driverError } from '../db/errors.ts';
-import { repeated, rowsStatements } from '../db/fixed-statements.ts';
+import { fixedRead, readRows, repeated, rowsStatements } from '../db/fixed-statements.ts';
 import type { IdempotencyKeysTable } from '../db/idempotency-schema.ts';
 import type { KeyClaim } from '../lib/key-claim.ts';
 import { scopeId } from './key.ts';
@@ -45,6 +45,16 @@ const whereScopes = (scopes: readonly Scope[]) =>
     sql` or `,
   );
 
+/** The stored keys of some scopes: a text that does not vary with their number (db/fixed-statements.ts). */
+export const READ_STORED_KEYS = fixedRead(['operator_id', 'principal', 'operation', 'key', 'request_hash', 'status', 'response', 'expires_at'], ({ tuples }) =>
+  `idempotency_keys where ${tuples([
+    ['operator_id', 'integer'],
+    ['principal', 'text'],
+    ['operation', 'text'],
+    ['key', 'text'],
+  ])}`,
+);
+
 /**
  * In one query, the stored keys of these scopes, by scopeId. Expired ones are as if never
  * seen: they are deleted here (one more statement, only when there are any) so that the
@@ -53,16 +63,12 @@ const whereScopes = (scopes: readonly Scope[]) =>
 export async function readStoredKeys(db: Db, claims: readonly KeyClaim[], now: string): Promise<Map<string, StoredKey>> {
   const out = new Map<string, StoredKey>();
   if (claims.length === 0) return out;
-  const rows = await db
-    .selectFrom('idempotency_keys')
-    .select(['operator_id', 'principal', 'operation', 'key', 'request_hash', 'status', 'response', 'expires_at'])
-    .where(whereScopes(claims) as RawBuilder<boolean>)
-    .execute();
+  const rows = await readRows(db, READ_STORED_KEYS, [claims.map((c) => [c.operatorId, c.principal, c.operation, c.key])]);
   const expired: Scope[] = [];
-  for (const r of rows) {
-    const scope = { operatorId: r.operator_id, principal: r.principal, operation: r.operation, key: r.key };
-    if (Date.parse(r.expires_at) <= Date.parse(now)) expired.push(scope);
-    else out.set(scopeId(scope), { requestHash: r.request_hash, status: r.status, response: r.response, expiresAt: r.expires_at });
+  for (const [operatorId, principal, operation, key, requestHash, status, response, expiresAt] of rows as [number, string, string, string, string, number, string, string][]) {
+    const scope = { operatorId, principal, operation, key };
+    if (Date.parse(expiresAt) <= Date.parse(now)) expired.push(scope);
+    else out.set(scopeId(scope), { requestHash, status, response, expiresAt });
   }
   if (expired.length > 0) {
     await db

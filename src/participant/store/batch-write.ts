@@ -1,9 +1,9 @@
 // The reads and the writes of a ClientUpdate batch, whatever its size: one query reads the
 // participants (plus one per directory table its requests name). On PostgreSQL one
 // statement writes and commits everything, so that a batch costs two round trips; on
-// SQLite one transaction of its own: one UPDATE per set of changed columns and one INSERT
-// per history table, sent to the store's SQLite thread at once. The statement texts do not
-// vary with the batch (db/fixed-statements.ts): built once, kept prepared.
+// SQLite one transaction of its own: one UPDATE per set of changed columns and the INSERTs
+// of each history table, sent to the store's SQLite thread at once. The statement texts do
+// not vary with the batch's content (db/fixed-statements.ts): built once, kept prepared.
 import { sql } from 'kysely';
 import type { CompiledQuery } from 'kysely';
 import type { Db, PosRef } from '../../db/directory.ts';
@@ -21,20 +21,20 @@ import { CHANGE_EVENT, subscribedPattern } from '../../db/webhook-events.ts';
 import { fixedRead, readRows, repeated, rowsStatements, statement } from '../../db/fixed-statements.ts';
 import { prepareOnPostgres } from '../../db/prepared.ts';
 import type { KeyRow } from '../../idempotency/store.ts';
-import { insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
+import { READ_STORED_KEYS, insertKeyRowsStatements, keyRowsCte } from '../../idempotency/store.ts';
 
 /** One condition per index (the primary key, each per-operator unique key), so that both engines search the indexes. */
 const READ_PARTICIPANTS = fixedRead(
   PARTICIPANT_COLUMNS,
-  (list) =>
+  ({ list }) =>
     `participants where ${list('id', 'integer')}` +
     UNIQUE_FIELDS.map((f) => ` or (${list('operator_id', 'integer')} and ${list(uniqueColumn(f), uniqueListType(f))})`).join(''),
 );
-const READ_OPERATORS = fixedRead(['id'], (list) => `operators where ${list('id', 'integer')}`);
-const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], (list) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
-const READ_SITES = fixedRead(['operator_id', 'code'], (list) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
+const READ_OPERATORS = fixedRead(['id'], ({ list }) => `operators where ${list('id', 'integer')}`);
+const READ_POSES = fixedRead(['id', 'operator_id', 'partner_id', 'code'], ({ list }) => `poses where ${list('operator_id', 'integer')} and ${list('code_key', 'text')}`);
+const READ_SITES = fixedRead(['operator_id', 'code'], ({ list }) => `sites where ${list('operator_id', 'integer')} and ${list('code_key', 'text')} and active = true`);
 /** The batch's reads, for their plans' test. */
-export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES };
+export const BATCH_READS = { participants: READ_PARTICIPANTS, operators: READ_OPERATORS, poses: READ_POSES, sites: READ_SITES, keys: READ_STORED_KEYS };
 /** PostgreSQL only (the one-by-one fallback): its text never varies either. */
 const LOCK_PARTICIPANTS = 'select id from participants where id = any($1::integer[]) for update';
 
@@ -263,7 +263,7 @@ const writeBatchSqlite: ChangeWriter = async (db, writes, rows, updatedAt, keys)
  * meanwhile (its version moved) sets version to NULL, which violates NOT NULL and aborts
  * the whole statement: see driverError's 'stale-write' (db/errors.ts).
  *
- * A ledger row finds its history row as insertChangeRows does on SQLite: the newest but
+ * A ledger row finds its history row as SQLite's writer does (insertConsents): the newest but
  * `later` of its participant's history rows. There the rows are read back from the table
  * (a later statement of the same transaction); here, within one statement, from what the
  * history insert returned (a sibling CTE cannot see the rows another one inserts).

@@ -22,7 +22,7 @@ import { CASHIER, CLIENT_1 } from '../../helpers/fixtures.ts';
 import { ctx } from '../../history/support.ts';
 import { fieldSet } from '../../../src/participant/store/profile-columns.ts';
 import { findPos } from '../../../src/db/directory.ts';
-import { ROWS_PER_STATEMENT } from '../../../src/db/fixed-statements.ts';
+import { ROWS_PER_STATEMENT, readParameters } from '../../../src/db/fixed-statements.ts';
 import type { FieldChange, Participant, ProfileField } from '../../../src/participant/participant.ts';
 import type { FieldSpec } from '../../../src/participant/fields.ts';
 import { FIELDS, PROFILE_FIELDS } from '../../../src/participant/fields.ts';
@@ -101,6 +101,7 @@ for (const engine of ENGINES) {
               operators: [/operators_pkey/],
               poses: [/poses_operator_code_key/],
               sites: [/Index .*sites/],
+              keys: [/idempotency_keys_pkey/],
             }
           : {
               participants: [
@@ -112,14 +113,21 @@ for (const engine of ENGINES) {
               operators: [/SEARCH operators USING INTEGER PRIMARY KEY \(rowid=\?\)/],
               poses: [/SEARCH poses USING INDEX \S+ \(operator_id=\? AND code_key=\?\)/],
               sites: [/SEARCH sites USING INDEX \S+ \(code_key=\?\)/],
+              keys: [/SEARCH idempotency_keys USING INDEX \S+ \(operator_id=\? AND principal=\? AND operation=\? AND key=\?\)/],
             };
       for (const [name, read] of Object.entries(BATCH_READS)) {
-        // A list of two values of each parameter's type.
-        const lists = [...read.postgres.matchAll(/\$\d+::(\w+)\[\]/g)].map(([, type]) => (type === 'text' ? ['x', 'y'] : [1, 2]));
+        // Lists of two values of each parameter's type (a tuples list: two tuples).
+        const types = [...read.postgres.matchAll(/\$\d+::(\w+)\[\]/g)].map(([, type]) => type!);
+        const value = (type: string, i: number) => (type === 'text' ? `x${i}` : i + 1);
+        let next = 0;
+        const lists = read.widths.map((width) => {
+          const ts = types.slice(next, (next += width));
+          return [0, 1].map((i) => (width === 1 ? value(ts[0]!, i) : ts.map((t) => value(t, i))));
+        });
         const text = engine === 'postgres' ? read.postgres : read.sqlite;
-        const parameters = engine === 'postgres' ? lists : lists.map((l) => JSON.stringify(l));
+        const parameters = readParameters(read, engine === 'postgres', lists);
         const shown = await plan(text, parameters);
-        assert.doesNotMatch(shown, /SCAN (participants|operators|poses|sites)\b|Seq Scan/, `${name}: no table scan\n${shown}`);
+        assert.doesNotMatch(shown, /SCAN (participants|operators|poses|sites|idempotency_keys)\b|Seq Scan on (participants|operators|poses|sites|idempotency_keys)/, `${name}: no table scan\n${shown}`);
         for (const re of expected[name as keyof typeof expected]) assert.match(shown, re, `${name}\n${shown}`);
       }
     });

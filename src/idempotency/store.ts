@@ -102,14 +102,29 @@ export async function deleteKey(db: Db, scope: Scope): Promise<void> {
     .execute();
 }
 
-const KEY_COLUMNS = 'operator_id, principal, operation, key, request_hash, status, response, created_at, expires_at';
+/** The key rows' columns with their PostgreSQL types, checked against the schema: the one list of them. */
+const KEY_TYPES = {
+  operator_id: 'integer',
+  principal: 'text',
+  operation: 'text',
+  key: 'text',
+  request_hash: 'text',
+  status: 'integer',
+  response: 'text',
+  created_at: 'timestamptz',
+  expires_at: 'timestamptz',
+} satisfies { [C in keyof IdempotencyKeysTable]: string };
+const KEY_NAMES = Object.keys(KEY_TYPES) as (keyof typeof KEY_TYPES)[];
+const KEY_COLUMNS = KEY_NAMES.join(', ');
+const KEY_RECORDSET = KEY_NAMES.map((c) => `${c} ${KEY_TYPES[c]}`).join(', ');
 
 /** SQLite: insertKeyRows as statements of fixed texts (the ClientUpdate batch's write, rowsStatements). */
 export const insertKeyRowsStatements = rowsStatements<KeyRow>(
-  (n) => `insert into idempotency_keys (${KEY_COLUMNS}) values ${repeated(`(${repeated('?', KEY_COLUMNS.split(', ').length)})`, n)}`,
-  (p, r) => p.push(r.operator_id, r.principal, r.operation, r.key, r.request_hash, r.status, r.response, r.created_at, r.expires_at),
+  (n) => `insert into idempotency_keys (${KEY_COLUMNS}) values ${repeated(`(${repeated('?', KEY_NAMES.length)})`, n)}`,
+  (p, r) => {
+    for (const c of KEY_NAMES) p.push(r[c]);
+  },
 );
-const KEY_TYPES = 'operator_id integer, principal text, operation text, key text, request_hash text, status integer, response text, created_at timestamptz, expires_at timestamptz';
 
 /**
  * PostgreSQL: the extra arm of a data-modifying WITH statement that inserts `rows` (one jsonb
@@ -121,7 +136,7 @@ export function keyRowsCte(rows: readonly KeyRow[], name = 'idem'): RawBuilder<u
   if (rows.length === 0) return sql``;
   return sql`, ${sql.raw(name)} as (
       insert into idempotency_keys (${sql.raw(KEY_COLUMNS)})
-      select ${sql.raw(KEY_COLUMNS)} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(KEY_TYPES)})
+      select ${sql.raw(KEY_COLUMNS)} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${sql.raw(KEY_RECORDSET)})
     )`;
 }
 

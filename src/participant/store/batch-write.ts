@@ -156,6 +156,17 @@ const CONSENT_TYPES = { ...CONTEXT_TYPES, consent: 'text', given: 'boolean', pre
 const EVENT_TYPES = { event_id: 'text', participant_id: 'integer', operator_id: 'integer', payload: 'text', created_at: 'timestamptz' } satisfies {
   [C in keyof Omit<ChangeEventsTable, 'id'>]: string;
 };
+const HISTORY_NAMES = Object.keys(HISTORY_TYPES) as (keyof typeof HISTORY_TYPES)[];
+const CONSENT_NAMES = Object.keys(CONSENT_TYPES) as (keyof typeof CONSENT_TYPES)[];
+const EVENT_NAMES = Object.keys(EVENT_TYPES) as (keyof typeof EVENT_TYPES)[];
+/** A change event as its table's row. */
+const eventRow = (e: NewChangeEvent): { [C in keyof typeof EVENT_TYPES]: string | number } => ({
+  event_id: e.eventId,
+  participant_id: e.participantId,
+  operator_id: e.operatorId,
+  payload: e.payload,
+  created_at: e.createdAt,
+});
 const HISTORY_COLUMNS = sql.raw(columnList(HISTORY_TYPES));
 const HISTORY_RECORDSET = `${typedList(HISTORY_TYPES)}, ord integer`;
 const CONSENT_COLUMNS = sql.raw(columnList(CONSENT_TYPES));
@@ -190,8 +201,10 @@ const MAX_UPDATE_TEXTS = 64;
 
 /** The history rows, their values in HISTORY_TYPES's order. */
 const insertHistories = rowsStatements<ChangeRows['histories'][number]>(
-  (n) => `insert into change_history (${columnList(HISTORY_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(HISTORY_TYPES).length)})`, n)}`,
-  (p, h) => p.push(h.participant_id, h.operator_id, h.changed_at, h.initiator_kind, h.manager_login, h.manager_token, h.pos_code, h.site_code, h.request_id, h.remote_address, h.fields),
+  (n) => `insert into change_history (${columnList(HISTORY_TYPES)}) values ${repeated(`(${repeated('?', HISTORY_NAMES.length)})`, n)}`,
+  (p, h) => {
+    for (const c of HISTORY_NAMES) p.push(h[c]);
+  },
 );
 /**
  * The ledger rows, their values in CONSENT_TYPES's order. A ledger row's history row is the
@@ -202,16 +215,21 @@ const insertHistories = rowsStatements<ChangeRows['histories'][number]>(
 const insertConsents = rowsStatements<ChangeRows['consents'][number]>(
   (n) =>
     `insert into consent_ledger (history_id, ${columnList(CONSENT_TYPES)}) values ${repeated(
-      `((select id from change_history where participant_id = ? order by id desc limit 1 offset ?), ${repeated('?', Object.keys(CONSENT_TYPES).length)})`,
+      `((select id from change_history where participant_id = ? order by id desc limit 1 offset ?), ${repeated('?', CONSENT_NAMES.length)})`,
       n,
     )}`,
-  (p, { later, row: c }) =>
-    p.push(c.participant_id, later, c.participant_id, c.operator_id, c.changed_at, c.initiator_kind, c.manager_login, c.manager_token, c.pos_code, c.site_code, c.request_id, c.remote_address, c.consent, fromBool(c.given), fromBool(c.previous)),
+  (p, { later, row }) => {
+    p.push(row.participant_id, later);
+    for (const c of CONSENT_NAMES) p.push(CONSENT_TYPES[c] === 'boolean' ? fromBool(row[c] as boolean | null) : row[c]);
+  },
 );
 /** The change events, their values in EVENT_TYPES's order. */
 const insertEvents = rowsStatements<NewChangeEvent>(
-  (n) => `insert into change_events (${columnList(EVENT_TYPES)}) values ${repeated(`(${repeated('?', Object.keys(EVENT_TYPES).length)})`, n)}`,
-  (p, e) => p.push(e.eventId, e.participantId, e.operatorId, e.payload, e.createdAt),
+  (n) => `insert into change_events (${columnList(EVENT_TYPES)}) values ${repeated(`(${repeated('?', EVENT_NAMES.length)})`, n)}`,
+  (p, e) => {
+    const row = eventRow(e);
+    for (const c of EVENT_NAMES) p.push(row[c]);
+  },
 );
 /**
  * The events' deliveries, as insertChangeEvents (outbox.ts) fans them out: found by their
@@ -272,7 +290,7 @@ const writeBatchPostgres: ChangeWriter = async (db, writes, rows, updatedAt, key
   const participants = participantRows(writes);
   const histories = rows.histories.map((h, i) => ({ ...h, ord: i + 1 }));
   const consents = rows.consents.map((c, i) => ({ ...c.row, later: c.later, ord: i + 1 }));
-  const events = rows.events.map((e, i) => ({ event_id: e.eventId, participant_id: e.participantId, operator_id: e.operatorId, payload: e.payload, created_at: e.createdAt, ord: i + 1 }));
+  const events = rows.events.map((e, i) => ({ ...eventRow(e), ord: i + 1 }));
   const statement = sql`
     with u as (
       select * from ${recordset(participants, PROFILE_RECORDSET)}

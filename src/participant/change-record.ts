@@ -122,7 +122,8 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
     const operatorId = changed.operatorId;
     const remoteAddress = ctx.remoteAddress || null;
     const fields = JSON.stringify(fieldRecords(changed.changes));
-    out.histories.push({
+    // The columns a change's history row and its ledger rows share.
+    const context = {
       participant_id: participantId,
       operator_id: operatorId,
       changed_at: time,
@@ -133,8 +134,8 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
       site_code: changed.siteCode,
       request_id: ctx.requestId,
       remote_address: remoteAddress,
-      fields,
-    });
+    };
+    out.histories.push({ ...context, fields });
     let contragentId = changed.before.contragentId;
     for (const c of changed.changes) {
       if (c.field === 'contragentId') contragentId = c.new as string | null;
@@ -142,16 +143,7 @@ export function changeRows(items: readonly ChangeToRecord[], time: string): Chan
       out.consents.push({
         later: later[i]!,
         row: {
-          participant_id: participantId,
-          operator_id: operatorId,
-          changed_at: time,
-          initiator_kind: initiator.kind,
-          manager_login: initiator.managerLogin,
-          manager_token: initiator.managerToken,
-          pos_code: changed.posCode,
-          site_code: changed.siteCode,
-          request_id: ctx.requestId,
-          remote_address: remoteAddress,
+          ...context,
           consent: API_NAMES[c.field],
           given: c.new === true,
           previous: c.old as boolean | null,

@@ -7,18 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizePhone, normalizePhoneByLibrary, russianMobile } from '../../src/lib/phone.ts';
 import { phoneDigits } from '../../src/lib/phone-text.ts';
+import { rng } from '../helpers/random.ts';
 
-/** A seeded PRNG (mulberry32): the same inputs on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(0x5eed);
 const digits = (n: number): string => Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readScalar } from '../../src/wire/scalars.ts';
 import { DecodeError, quote } from '../../src/wire/decode-error.ts';
 import type { Raw } from '../../src/wire/raw.ts';
+import { rng as random } from '../helpers/random.ts';
 
 type IntType = 'int16' | 'int32' | 'int64';
 const RANGE: Record<IntType, readonly [bigint, bigint]> = {
@@ -44,15 +45,6 @@ const answer = (read: () => unknown): unknown => {
   }
 };
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('integers read without BigInt', () => {
   const numbers = [0, -0, 1, -1, 32767, 32768, -32768, -32769, 2147483647, 2147483648, -2147483648, -2147483649, 79161234567, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, 1.5, -0.5, 1e300, 1e15, 1e16];

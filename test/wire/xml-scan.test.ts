@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseXmlRoot } from '../../src/wire/xml.ts';
 import { scanXml } from '../../src/wire/xml-scan.ts';
 import { ABSTRACTIONS, INSTANCE, MODELS, SEED_XML, xmlRequest } from './samples.ts';
+import { rng as random } from '../helpers/random.ts';
 
 const MAX_DEPTH = 32;
 
@@ -44,16 +45,6 @@ const TOKENS = [
   '<!-- c -->', '<![CDATA[x]]>', '<?pi x?>', '<?xml version="1.0"?>', '<!DOCTYPE r>', 'constructor', 'toString', '__proto__', '<x>', '</x>', '<x/>', '<Name>v</Name>',
 ];
 
-/** A small deterministic generator (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, next: () => number): string {
   const at = Math.floor(next() * (text.length + 1));

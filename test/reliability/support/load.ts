@@ -1,4 +1,4 @@
-// Pieces of the crash test: a seeded random source, the real `lcm serve` as a child
+// Pieces of the crash test: a seeded random source (test/helpers/random.ts), the real `lcm serve` as a child
 // process, and keep-alive HTTP clients that send recognizable ClientUpdates.
 import http from 'node:http';
 import path from 'node:path';
@@ -6,18 +6,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../../helpers/cli.ts';
 import type { ApiValue } from '../../../src/participant/change-record.ts';
+export { rng } from '../../helpers/random.ts';
 
-/** mulberry32: small, fast and good enough to pick kill moments and field values. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -61,8 +61,9 @@ function runScripts(first) {
   const group = [first];
   const answers = [];
   let next;
-  conn.exec('begin immediate');
   try {
+    // Inside the try: a BEGIN refused (another process holds the write lock past busy_timeout) is the script's error.
+    conn.exec('begin immediate');
     for (let i = 0; i < group.length; i++) {
       const q = group[i];
       conn.exec('savepoint script');
@@ -85,7 +86,11 @@ function runScripts(first) {
     }
     conn.exec('commit');
   } catch (err) {
-    if (conn.inTransaction) conn.exec('rollback');
+    try {
+      if (conn.inTransaction) conn.exec('rollback');
+    } catch {
+      // The error that ended the transaction is the one to tell.
+    }
     const error = describe(err);
     for (const q of group) parentPort.postMessage({ id: q.id, error });
     return next;

@@ -101,4 +101,19 @@ describe('SQLite thread driver', () => {
     await after;
     assert.deepEqual(await values(), ['1:3000000', '5:e']);
   });
+
+  it('answers a script whose BEGIN is refused (another connection holds the write lock) with the error, and goes on', async () => {
+    await db.deleteFrom('t').execute();
+    const other = new SQLite(path.join(dir, 'x.sqlite'));
+    other.exec('begin immediate');
+    try {
+      await assert.rejects(thread.script([q('insert into t values (1, ?)', 'a')]), (err: Error & { code?: string }) => err.code === 'SQLITE_BUSY');
+    } finally {
+      other.exec('rollback');
+      other.close();
+    }
+    await driver.transactAtOnce([q('insert into t values (2, ?)', 'b')]);
+    assert.deepEqual(await values(), ['2:b']);
+  });
 });
+

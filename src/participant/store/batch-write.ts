@@ -341,7 +341,9 @@ export function changeWriter(engine: Engine): ChangeWriter {
  */
 export function commitBatch(store: Store): BatchWriter {
   if (store.engine === 'postgres') return (writes, rows, updatedAt, keys) => writeBatchPostgres(store.db, writes, rows, updatedAt, keys);
-  const atOnce = store.transactAtOnce;
-  if (atOnce) return (writes, rows, updatedAt, keys) => atOnce(writeBatchStatements(writes, rows, updatedAt, keys));
-  return (writes, rows, updatedAt, keys) => store.db.transaction().execute((tx) => writeBatchSqlite(tx, writes, rows, updatedAt, keys));
+  return async (writes, rows, updatedAt, keys) => {
+    // Looked up at each write, not once: the store's own, or a test's stand-in put there later.
+    if (store.transactAtOnce) await store.transactAtOnce(writeBatchStatements(writes, rows, updatedAt, keys));
+    else await store.db.transaction().execute((tx) => writeBatchSqlite(tx, writes, rows, updatedAt, keys));
+  };
 }

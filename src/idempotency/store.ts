@@ -45,14 +45,28 @@ const whereScopes = (scopes: readonly Scope[]) =>
     sql` or `,
   );
 
+/** The key rows' columns with their PostgreSQL types, checked against the schema: the one list of them. */
+const KEY_TYPES = {
+  operator_id: 'integer',
+  principal: 'text',
+  operation: 'text',
+  key: 'text',
+  request_hash: 'text',
+  status: 'integer',
+  response: 'text',
+  created_at: 'timestamptz',
+  expires_at: 'timestamptz',
+} satisfies { [C in keyof IdempotencyKeysTable]: string };
+const KEY_NAMES = Object.keys(KEY_TYPES) as (keyof typeof KEY_TYPES)[];
+const KEY_COLUMNS = KEY_NAMES.join(', ');
+const KEY_RECORDSET = KEY_NAMES.map((c) => `${c} ${KEY_TYPES[c]}`).join(', ');
+
+/** A key's scope, as columns: the primary key. */
+const SCOPE_NAMES = ['operator_id', 'principal', 'operation', 'key'] as const satisfies readonly (keyof typeof KEY_TYPES)[];
+
 /** The stored keys of some scopes: a text that does not vary with their number (db/fixed-statements.ts). */
-export const READ_STORED_KEYS = fixedRead(['operator_id', 'principal', 'operation', 'key', 'request_hash', 'status', 'response', 'expires_at'], ({ tuples }) =>
-  `idempotency_keys where ${tuples([
-    ['operator_id', 'integer'],
-    ['principal', 'text'],
-    ['operation', 'text'],
-    ['key', 'text'],
-  ])}`,
+export const READ_STORED_KEYS = fixedRead([...SCOPE_NAMES, 'request_hash', 'status', 'response', 'expires_at'], ({ tuples }) =>
+  `idempotency_keys where ${tuples(SCOPE_NAMES.map((c) => [c, KEY_TYPES[c]] as const))}`,
 );
 
 /**
@@ -102,21 +116,6 @@ export async function deleteKey(db: Db, scope: Scope): Promise<void> {
     .execute();
 }
 
-/** The key rows' columns with their PostgreSQL types, checked against the schema: the one list of them. */
-const KEY_TYPES = {
-  operator_id: 'integer',
-  principal: 'text',
-  operation: 'text',
-  key: 'text',
-  request_hash: 'text',
-  status: 'integer',
-  response: 'text',
-  created_at: 'timestamptz',
-  expires_at: 'timestamptz',
-} satisfies { [C in keyof IdempotencyKeysTable]: string };
-const KEY_NAMES = Object.keys(KEY_TYPES) as (keyof typeof KEY_TYPES)[];
-const KEY_COLUMNS = KEY_NAMES.join(', ');
-const KEY_RECORDSET = KEY_NAMES.map((c) => `${c} ${KEY_TYPES[c]}`).join(', ');
 
 /** SQLite: insertKeyRows as statements of fixed texts (the ClientUpdate batch's write, rowsStatements). */
 export const insertKeyRowsStatements = rowsStatements<KeyRow>(

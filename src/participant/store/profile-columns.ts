@@ -135,10 +135,5 @@ export function participantFromValues(v: readonly unknown[]): Participant {
 
 export function toParticipant(row: Selectable<ParticipantsTable>): Participant {
   const columns = row as unknown as Record<string, unknown>;
-  const p: Record<string, unknown> = { id: row.id, operatorId: row.operator_id };
-  for (const c of PROFILE_COLUMNS) p[c.field] = FROM_COLUMN[c.kind](columns[c.column]);
-  p.version = row.version;
-  p.createdAt = row.created_at;
-  p.updatedAt = row.updated_at;
-  return p as unknown as Participant;
+  return participantFromValues(PARTICIPANT_COLUMNS.map((c) => columns[c]));
 }

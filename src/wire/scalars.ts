@@ -10,18 +10,11 @@ import type { Raw } from './raw.ts';
 type ScalarValue = string | number | boolean;
 type IntType = 'int16' | 'int32' | 'int64';
 
-const INT_RANGE: Record<IntType, readonly [bigint, bigint]> = {
-  int16: [-32768n, 32767n],
-  int32: [-2147483648n, 2147483647n],
-  // JavaScript numbers hold integers exactly only up to 2^53 - 1; beyond that a value
-  // would silently change, so it is out of range (a phone has at most 15 digits).
-  int64: [BigInt(-Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER)],
-};
-
-/** INT_RANGE as numbers (every bound is a safe integer, so exact). */
-const INT_LIMITS: Record<IntType, readonly [number, number]> = {
+const INT_RANGE: Record<IntType, readonly [number, number]> = {
   int16: [-32768, 32767],
   int32: [-2147483648, 2147483647],
+  // JavaScript numbers hold integers exactly only up to 2^53 - 1; beyond that a value
+  // would silently change, so it is out of range (a phone has at most 15 digits).
   int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
@@ -89,7 +82,7 @@ function readBoolean(raw: Raw, field: string): boolean | undefined {
 }
 
 function readInteger(type: IntType, raw: Raw, field: string): number | undefined {
-  const [min, max] = INT_LIMITS[type];
+  const [min, max] = INT_RANGE[type];
   let value: number;
   if (raw.kind === 'number') {
     if (!Number.isInteger(raw.value)) return unreadable(field, `${quote(String(raw.value))} не является целым числом`);
@@ -101,16 +94,10 @@ function readInteger(type: IntType, raw: Raw, field: string): number | undefined
     if (text === undefined) return undefined;
     const m = INT_TEXT.exec(text);
     if (!m) return unreadable(field, `${quote(text)} не является целым числом`);
-    const digits = m[2]!;
-    if (digits.length <= 15) {
-      // Fifteen digits or fewer: a number holds them exactly (and 0 - 0 is 0, not -0).
-      value = m[1] === '-' ? 0 - Number(digits) : Number(digits);
-    } else {
-      // Leading zeros, or beyond every range: exactly, as a BigInt.
-      const big = BigInt(`${m[1]}${digits}`);
-      if (big < INT_RANGE[type][0] || big > INT_RANGE[type][1]) return unreadable(field, `значение вне диапазона ${type}`);
-      value = Number(big);
-    }
+    // Exact for every integer up to 2^53; a longer one rounds, but never into a range
+    // (every bound is a safe integer). 0 - 0 is 0, not -0.
+    const digits = Number(m[2]);
+    value = m[1] === '-' ? 0 - digits : digits;
   }
   if (value < min || value > max) return unreadable(field, `значение вне диапазона ${type}`);
   return value;

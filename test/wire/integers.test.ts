@@ -1,4 +1,4 @@
-// Integers are read as numbers, and through BigInt only when the digits are many: the
+// Integers are read as numbers, never through BigInt: the
 // answers (value, "absent", or the refusal's message) are those of reading every
 // integer exactly through BigInt, as the binder did before.
 import { describe, it } from 'node:test';

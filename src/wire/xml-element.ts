@@ -7,8 +7,7 @@ import { nameKey } from './raw.ts';
 import { xmlAttribute } from './xml-text.ts';
 
 export interface XmlElement {
-  readonly local: string;
-  /** nameKey(local), computed once. */
+  /** nameKey of its local name: members are matched by it. */
   readonly key: string;
   readonly ns: string;
   readonly nil: boolean;
@@ -70,7 +69,7 @@ export function elementHead(tag: string, names: readonly string[], values: reado
 }
 
 export function xmlElement(head: ElementHead, children: readonly XmlElement[], text: string): XmlElement {
-  return { local: head.local, key: nameKey(head.local), ns: head.ns, nil: head.nil, children, text };
+  return { key: nameKey(head.local), ns: head.ns, nil: head.nil, children, text };
 }
 
 function isTrue(value: string): boolean {

@@ -53,35 +53,38 @@ function execute(sql, params) {
 }
 
 // Scripts (whole write transactions, one message each) that are waiting in the thread's
-// queue together share one transaction and so one fsync, each in a savepoint of its own: a
-// script that fails leaves nothing of itself and is answered with its error, the others
+// queue when a transaction begins share it and so one fsync, each in a savepoint of its own:
+// a script that fails leaves nothing of itself and is answered with its error, the others
 // commit. Every script is answered only after the COMMIT returned. A message that is not a
-// script ends the group; it runs after the COMMIT, as it was queued.
+// script ends the group; it runs after the COMMIT, as it was queued. A script that arrives
+// during the transaction waits for the next one: added, it would make the whole load one
+// convoy again (BatchQueueOptions.halves in src/lib/batch-queue.ts).
 function runScripts(first) {
   const group = [first];
   const answers = [];
   let next;
+  for (let queued = receiveMessageOnPort(parentPort); queued; queued = receiveMessageOnPort(parentPort)) {
+    if (!(queued.message && queued.message.script)) {
+      next = queued.message;
+      break;
+    }
+    group.push(queued.message);
+  }
   try {
     // Inside the try: a BEGIN refused (another process holds the write lock past busy_timeout) is the script's error.
     conn.exec('begin immediate');
-    for (let i = 0; i < group.length; i++) {
-      const q = group[i];
+    for (const q of group) {
       conn.exec('savepoint script');
       try {
         for (const s of q.script) execute(s.sql, s.params);
         conn.exec('release script');
-        answers.push({ id: q.id, changes: 0, shared: 0 });
+        answers.push({ id: q.id, changes: 0, shared: group.length });
       } catch (err) {
         // An error that ended the whole transaction (SQLITE_FULL, I/O) fails every script of it.
         if (!conn.inTransaction) throw err;
         conn.exec('rollback to script');
         conn.exec('release script');
         answers.push({ id: q.id, error: describe(err) });
-      }
-      if (i === group.length - 1 && next === undefined) {
-        const queued = receiveMessageOnPort(parentPort);
-        if (queued && queued.message && queued.message.script) group.push(queued.message);
-        else if (queued) next = queued.message;
       }
     }
     conn.exec('commit');
@@ -95,10 +98,7 @@ function runScripts(first) {
     for (const q of group) parentPort.postMessage({ id: q.id, error });
     return next;
   }
-  for (const a of answers) {
-    if (a.shared === 0) a.shared = group.length;
-    parentPort.postMessage(a);
-  }
+  for (const a of answers) parentPort.postMessage(a);
   return next;
 }
 

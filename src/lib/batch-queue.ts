@@ -57,11 +57,22 @@ export interface BatchQueueOptions<J> {
    * together have no order of their own.
    */
   key?: (job: J) => string | number | undefined;
+  /**
+   * With concurrency above 1: a batch takes at most half of the jobs waiting and in flight,
+   * but no fewer than this many. Without it, requests that come back together (answered by
+   * one commit) form one batch again, and the whole load moves as one convoy: while it is
+   * written the event loop waits, and while it is read and checked the writer waits. Halves
+   * alternate instead: one is written while the other is read and checked (ClientUpdate:
+   * docs/performance.md). Small bursts stay whole: one commit serves them sooner than two.
+   */
+  halves?: number;
 }
 
 export class BatchQueue<J, R> {
   private queue: Queued<J, R>[] = [];
   private inFlight = 0;
+  /** Jobs in the batches in flight. */
+  private jobsInFlight = 0;
   /** Keys of the jobs in the batches in flight, with how many such jobs. */
   private readonly busyKeys = new Map<string | number, number>();
   private scheduled = false;
@@ -69,6 +80,8 @@ export class BatchQueue<J, R> {
   private readonly maxBatch: number;
   private readonly concurrency: number;
   private readonly key: BatchQueueOptions<J>['key'];
+  /** BatchQueueOptions.halves, when it applies; else undefined. */
+  private readonly halves: number | undefined;
 
   constructor(
     /** Runs one batch; rejecting rejects every job of the batch. */
@@ -79,6 +92,7 @@ export class BatchQueue<J, R> {
     this.maxBatch = options.maxBatch ?? 256;
     this.concurrency = options.concurrency ?? 1;
     this.key = options.key;
+    this.halves = this.concurrency > 1 ? options.halves : undefined;
   }
 
   submit(job: J, weight = 1): Promise<R> {
@@ -97,31 +111,35 @@ export class BatchQueue<J, R> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.concurrency || this.queue.length === 0) return;
     this.scheduled = true;
-    // Let the requests that arrive in this turn of the event loop join the batch.
+    // Let the requests that arrive in this turn of the event loop join the batch. One batch
+    // starts per turn: its synchronous part (a read, the rules) is done and its write sent
+    // before the next batch starts, rather than both finishing together.
     setImmediate(() => {
       this.scheduled = false;
-      while (this.inFlight < this.concurrency && this.queue.length > 0) {
-        const batch = this.take();
-        if (batch.length === 0) break; // every queued job waits for a batch in flight
-        this.inFlight++;
-        this.countKeysInFlight(batch, +1);
-        void this.runBatch(batch).finally(() => {
-          this.inFlight--;
-          this.countKeysInFlight(batch, -1);
-          if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-          this.schedule();
-        });
-      }
+      const batch = this.take();
+      if (batch.length === 0) return; // every queued job waits for a batch in flight
+      this.inFlight++;
+      this.jobsInFlight += batch.length;
+      this.countKeysInFlight(batch, +1);
+      void this.runBatch(batch).finally(() => {
+        this.inFlight--;
+        this.jobsInFlight -= batch.length;
+        this.countKeysInFlight(batch, -1);
+        if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        this.schedule();
+      });
+      this.schedule();
     });
   }
 
-  /** The next batch: up to maxBatch queued jobs, in order, but none whose key is in flight. */
+  /** The next batch: up to maxBatch queued jobs (halves: see the option), in order, but none whose key is in flight. */
   private take(): Queued<J, R>[] {
-    if (this.busyKeys.size === 0) return this.queue.splice(0, this.maxBatch);
+    const most = this.halves === undefined ? this.maxBatch : Math.min(this.maxBatch, Math.max(this.halves, Math.ceil((this.queue.length + this.jobsInFlight) / 2)));
+    if (this.busyKeys.size === 0) return this.queue.splice(0, most);
     const batch: Queued<J, R>[] = [];
     const rest: Queued<J, R>[] = [];
     for (const q of this.queue) {
-      if (batch.length < this.maxBatch && (q.key === undefined || !this.busyKeys.has(q.key))) batch.push(q);
+      if (batch.length < most && (q.key === undefined || !this.busyKeys.has(q.key))) batch.push(q);
       else rest.push(q);
     }
     this.queue = rest;

@@ -90,6 +90,16 @@ describe('SQLite thread driver', () => {
     assert.deepEqual(await values(), ['1:3000000', '2:b', '4:d'], 'the failed script left nothing, the others of its transaction committed');
   });
 
+  it('keeps a script that arrives during a transaction for the next one', async () => {
+    await db.deleteFrom('t').execute();
+    const slow = thread.script([q(SLOW_INSERT)]);
+    // Posted while the slow script runs (a few hundred ms), not waiting when it began.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const late = thread.script([q('insert into t values (2, ?)', 'b')]);
+    assert.deepEqual([(await slow).shared, (await late).shared], [1, 1], 'each its own transaction: grouping it would make the load one convoy');
+    assert.deepEqual(await values(), ['1:3000000', '2:b']);
+  });
+
   it('fails every script of a transaction that an error ended, and runs a queued transaction after them', async () => {
     await db.deleteFrom('t').execute();
     const first = thread.query(SLOW_INSERT, []);

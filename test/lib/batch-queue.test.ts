@@ -12,7 +12,7 @@ interface Job {
 }
 
 /** A queue whose batches finish only when the test says so; it records every batch. */
-function controlledQueue() {
+function controlledQueue(options: { concurrency?: number; halves?: number } = {}) {
   const batches: string[][] = [];
   const finish: (() => void)[] = [];
   const queue = new BatchQueue<Job, string>(
@@ -22,7 +22,7 @@ function controlledQueue() {
       return new Promise((resolve) => finish.push(() => resolve(results)));
     },
     undefined,
-    { concurrency: 2, key: (j) => j.key },
+    { concurrency: 2, key: (j) => j.key, ...options },
   );
   const turn = () => new Promise((resolve) => setImmediate(resolve));
     /** Lets the oldest batch in flight finish, and the queue react. */
@@ -78,5 +78,49 @@ describe('batch queue', () => {
     assert.deepEqual(await Promise.all(done), ['a1', 'a2']);
     await turn();
     assert.equal(idle, true);
+  });
+
+  it('halves: a burst is taken as two batches that alternate, also when it comes back together', async () => {
+    const { queue, batches, finishOldest, turn } = controlledQueue({ concurrency: 4, halves: 4 });
+    const burst = (from: number) => Array.from({ length: 32 }, (_, i) => void queue.submit({ name: `j${from + i}` }));
+    burst(0);
+    await turn();
+    await turn();
+    assert.deepEqual(batches.map((b) => b.length), [16, 16], 'half of what waits and is in flight: 16 of 32, then 16 of 16 + 16');
+    await finishOldest();
+    for (let i = 0; i < 16; i++) void queue.submit({ name: `again${i}` });
+    await turn();
+    assert.deepEqual(batches.map((b) => b.length), [16, 16, 16], 'the half that came back forms a batch of its own while the other is in flight');
+
+    const small = controlledQueue({ concurrency: 4, halves: 4 });
+    for (let i = 0; i < 6; i++) void small.queue.submit({ name: `s${i}` });
+    await small.turn();
+    await small.turn();
+    assert.deepEqual(small.batches.map((b) => b.length), [4, 2], 'no half smaller than 4: 4 of 6, then the rest');
+
+    const plain = controlledQueue({ concurrency: 4 });
+    for (let i = 0; i < 32; i++) void plain.queue.submit({ name: `p${i}` });
+    await plain.turn();
+    await plain.turn();
+    assert.deepEqual(plain.batches.map((b) => b.length), [32], 'without halves: one batch of the whole burst');
+  });
+
+  it('starts one batch per turn: a batch has sent its work before the next one starts', async () => {
+    const events: string[] = [];
+    const queue = new BatchQueue<Job, string>(
+      async (jobs) => {
+        const names = jobs.map((j) => j.name).join(',');
+        events.push(`start ${names}`);
+        // The batch's synchronous work (a read, the rules) takes a few promise turns.
+        for (let i = 0; i < 3; i++) await Promise.resolve();
+        events.push(`sent ${names}`);
+        await new Promise((resolve) => setTimeout(resolve, 10)); // its commit
+        return jobs.map((j) => ({ ok: true, value: j.name }));
+      },
+      undefined,
+      { concurrency: 2, halves: 1 },
+    );
+    await Promise.all(['a', 'b', 'c', 'd'].map((name) => queue.submit({ name })));
+    assert.deepEqual(events, ['start a,b', 'sent a,b', 'start c,d', 'sent c,d']);
   });
 });

@@ -58,7 +58,7 @@ export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdate
     (jobs) => withRetry(store, stats, jobs, () => applyBatch(store.db, jobs, write)),
     stats,
     // A participant in one batch in flight at a time: see BatchQueueOptions.key.
-    { concurrency: BATCHES_IN_FLIGHT[store.engine], key: ({ req }) => participantOf(req) },
+    { concurrency: BATCHES_IN_FLIGHT[store.engine], halves: LEAST_HALF, key: ({ req }) => participantOf(req) },
   );
   return { update: (ctx, req) => queue.submit({ ctx, req }), idle: () => queue.idle() };
 }
@@ -70,6 +70,14 @@ export function clientUpdateQueue(store: Store, stats: BatchStats): ClientUpdate
  * fsync (sqlite-thread.ts), so more of them in flight means more requests per fsync.
  */
 const BATCHES_IN_FLIGHT = { postgres: 2, sqlite: 4 } as const satisfies Record<Store['engine'], number>;
+
+/**
+ * Requests that arrive together are taken as two halves (BatchQueueOptions.halves), so that
+ * one half is read and checked while the other is written: +10–20% requests/s at 32
+ * connections on both engines. Fewer than 8 a half: the event loop's share of a request (~75
+ * µs) is small against a commit (~1.5 ms), and one transaction answers them all sooner.
+ */
+const LEAST_HALF = 8;
 
 /** The participant a request names, if it names one the batch can read. */
 const participantOf = (req: ClientUpdateRequest): number | undefined => (req.Client !== undefined && req.Client > 0 ? req.Client : undefined);

@@ -12,6 +12,7 @@ import { groupCommitCounters, signIn, startFlags, startLcm } from './lcm-server.
 import type { GroupCommitCounters } from './lcm-server.ts';
 import { counts, durability, settledCounts } from './db-probe.ts';
 import type { Counts } from './db-probe.ts';
+import { quietDisk } from './quiet-disk.ts';
 import type { BodyFormat, LoadResult, LoadSpec, PgCeilingResult, PgCeilingSpec, ScenarioId, ScenarioResult } from './types.ts';
 
 function loadSpec(opts: BenchOptions, url: string, token: string, format: BodyFormat, participants: number, tag: string): LoadSpec {
@@ -149,6 +150,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
     const floor = run.server === 'floor';
     if (floor && token === undefined) token = await lcmToken(db);
     const existing = new Set(profileDir ? fs.readdirSync(profileDir) : []);
+    await quietDisk(opts.pgAdminUrl);
     log(`   starting ${floor ? 'the floor server' : 'lcm serve'}`);
     const nodeFlags = opts.perfDir ? perfNodeFlags(opts.perfDir) : [];
     const server = floor ? await startFloor(db.database, profileDir, nodeFlags) : await startLcm(db.database, { profileDir, nodeFlags });
@@ -197,6 +199,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
 }
 
 export async function pgCeilingScenario(opts: BenchOptions, url: string, participants: number): Promise<ScenarioResult> {
+  await quietDisk(opts.pgAdminUrl);
   const before = await counts(url);
   const spec: PgCeilingSpec = { url, participants, connections: opts.connections, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.durationSeconds, tag: 'E' };
   const [r, cpu] = await withCpu(null, () => runChild<PgCeilingSpec, PgCeilingResult>('pg-ceiling.ts', spec));

@@ -1,6 +1,7 @@
 // Gathers work that arrives together into batches: whatever was queued while the batches in
 // flight ran (plus what arrives in the current turn of the event loop) is handed to `run` as
-// one batch, in arrival order. The group commit of both engines is built on it.
+// one batch, or with `halves` as two, in arrival order. The group commit of both engines is
+// built on it.
 // With several batches in flight, jobs that share a key (ClientUpdate: the participant) are
 // never in two of them at once: a batch read before the other's commit would see a stale row,
 // be refused as a whole and run again one by one — a dozen commits where one would do.

@@ -3,10 +3,11 @@
 // caches (the main thread's reader, the connection's thread) keep them prepared. A read's
 // list travels as one parameter (SQLite: a JSON array read with json_each; PostgreSQL: an
 // array); a write's rows are bound as values, with one text per row count (rowsStatements).
-import { CompiledQuery, PostgresAdapter } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Db } from './directory.ts';
 import type { Database } from './schema.ts';
+import { isPostgres } from './migrations/column-types.ts';
 
 /** A read's text on each engine, the columns of its rows in order, and its parameters (readRows). */
 export interface FixedRead {
@@ -71,10 +72,6 @@ const mainThreadReads = new WeakMap<object, MainThreadRead>();
  */
 export function readOnMainThread(db: Kysely<Database>, read: MainThreadRead): void {
   mainThreadReads.set(db, read);
-}
-
-export function isPostgres(db: Db): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /**

@@ -45,7 +45,6 @@ const TOKENS = [
   '<!-- c -->', '<![CDATA[x]]>', '<?pi x?>', '<?xml version="1.0"?>', '<!DOCTYPE r>', 'constructor', 'toString', '__proto__', '<x>', '</x>', '<x/>', '<Name>v</Name>',
 ];
 
-
 function mutate(text: string, next: () => number): string {
   const at = Math.floor(next() * (text.length + 1));
   const kind = next();

@@ -9,7 +9,8 @@ export interface ColumnTypes {
   timestamp: 'text' | 'timestamptz';
 }
 
-export function isPostgres(db: Kysely<unknown>): boolean {
+/** Whether `db` (a migration's, or the store's and its transactions') talks to PostgreSQL. */
+export function isPostgres(db: Pick<Kysely<unknown>, 'getExecutor'>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

@@ -74,8 +74,9 @@ const BATCHES_IN_FLIGHT = { postgres: 2, sqlite: 4 } as const satisfies Record<S
 /**
  * Requests that arrive together are taken as two halves (BatchQueueOptions.halves), so that
  * one half is read and checked while the other is written: +7–18% requests/s at 32
- * connections on both engines (docs/performance.md). Fewer than 8 a half: the event loop's share of a request (~75
- * µs) is small against a commit (~1.5 ms), and one transaction answers them all sooner.
+ * connections on both engines (docs/performance.md). Fewer than 8 a half: the event loop's
+ * share of a request (~75 µs) is small against a commit (~1.5 ms), and one transaction
+ * answers them all sooner.
  */
 const LEAST_HALF = 8;
 

@@ -1,5 +1,6 @@
-// Pieces of the crash test: a seeded random source (test/helpers/random.ts), the real `lcm serve` as a child
-// process, and keep-alive HTTP clients that send recognizable ClientUpdates.
+// Pieces of the crash test: a seeded random source (test/helpers/random.ts), the real
+// `lcm serve` as a child process, and keep-alive HTTP clients that send recognizable
+// ClientUpdates.
 import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -7,7 +8,6 @@ import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../../helpers/cli.ts';
 import type { ApiValue } from '../../../src/participant/change-record.ts';
 export { rng } from '../../helpers/random.ts';
-
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -29,18 +29,6 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
     log('A: ceiling server');
     done(await ceilingScenario(opts, loader));
   }
-  if (want('B', 'C', 'G')) {
-    log(`B, G, C: SQLite with ${opts.participants} participants`);
-    const db = await sqliteDatabase(opts.participants, opts.cache);
-    // The floor between B and C, on the same database, so that all three see the same machine.
-    const runs: ClientUpdateRun[] = [
-      { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
-      { id: 'G', title: 'floor: hand-written durable server, JSON', format: 'json', server: 'floor' },
-      { id: 'C', title: 'ClientUpdate XML, SQLite', format: 'xml' },
-    ];
-    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.participants }, runs.filter((r) => want(r.id)), done);
-    await db.remove();
-  }
   if (want('D', 'E')) {
     log(`D, E: PostgreSQL with ${opts.participants} participants`);
     const db = await postgresDatabase(opts.pgAdminUrl, opts.participants);
@@ -50,11 +38,25 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
     if (want('E')) done(await pgCeilingScenario(opts, db.url, opts.participants));
     await db.remove();
   }
+  // F just before B, and the floor between B and C: each ratio compares scenarios measured
+  // back to back, because the machine's speed drifts within minutes.
   if (want('F')) {
     log(`F: SQLite with ${opts.largeParticipants} participants and their history`);
     const db = await sqliteDatabase(opts.largeParticipants, opts.cache);
     const run: ClientUpdateRun = { id: 'F', title: `ClientUpdate JSON, SQLite, ${opts.largeParticipants / 1e6}M`, format: 'json' };
     await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.largeParticipants }, [run], done);
+    await db.remove();
+  }
+  if (want('B', 'C', 'G')) {
+    log(`B, G, C: SQLite with ${opts.participants} participants`);
+    const db = await sqliteDatabase(opts.participants, opts.cache);
+    // B, G and C on the same database.
+    const runs: ClientUpdateRun[] = [
+      { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
+      { id: 'G', title: 'floor: hand-written durable server, JSON', format: 'json', server: 'floor' },
+      { id: 'C', title: 'ClientUpdate XML, SQLite', format: 'xml' },
+    ];
+    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.participants }, runs.filter((r) => want(r.id)), done);
     await db.remove();
   }
 }

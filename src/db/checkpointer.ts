@@ -4,6 +4,8 @@
 // loop. Here the serving connection never checkpoints; a worker thread with a connection of
 // its own runs a PASSIVE checkpoint (it never waits for, nor blocks, readers and writers)
 // every CHECKPOINT_EVERY_MS. Durability is unchanged: every commit still fsyncs the WAL.
+// Under a load that never pauses, these checkpoints cannot start the WAL over: the SQLite
+// thread finishes one itself when the WAL file passes its bound (boundWal in sqlite-thread.ts).
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 

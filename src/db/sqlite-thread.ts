@@ -15,6 +15,7 @@ import type { DatabaseConnection, Driver, QueryResult, SqliteDatabase } from 'ky
 // CommonJS, so that it runs the same from the sources and from the bundle (bin/bundle.js).
 const WORKER = `
 'use strict';
+const fs = require('node:fs');
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 
@@ -22,6 +23,7 @@ let conn;
 try {
   conn = new Database(workerData.file);
   for (const pragma of workerData.pragmas) conn.pragma(pragma);
+  if (workerData.wal) conn.pragma('journal_size_limit = ' + workerData.wal.keepBytes);
   parentPort.postMessage({ ready: true });
 } catch (err) {
   parentPort.postMessage({ ready: false, error: describe(err) });
@@ -43,6 +45,25 @@ function prepare(text) {
 
 function describe(err) {
   return { name: err && err.name, message: String((err && err.message) || err), code: err && err.code };
+}
+
+// The WAL starts over only when a write transaction begins with all of it checkpointed.
+// The checkpoints run on a thread of their own (checkpointer.ts), but while this thread
+// commits back to back a commit always lands between a checkpoint and the next BEGIN, and
+// the file grew without end (~70 MB a second at full load). Past wal.limitBytes this thread
+// checkpoints the rest itself before it begins (a pause of tens of ms, once per limitBytes
+// written): that transaction starts the WAL over, and its commit cuts the file back to
+// wal.keepBytes (journal_size_limit). A checkpoint that could not finish (another one
+// running, a reader on an older snapshot, an error) leaves the WAL as it was, and the
+// next transaction tries again.
+const walFile = workerData.file + '-wal';
+function boundWal() {
+  if (!workerData.wal) return;
+  try {
+    if (fs.statSync(walFile).size > workerData.wal.limitBytes) conn.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // No WAL file yet, or the checkpoint failed: nothing to do before this transaction.
+  }
 }
 
 function execute(sql, params) {
@@ -70,6 +91,7 @@ function runScripts(first) {
     }
     group.push(queued.message);
   }
+  boundWal();
   try {
     // Inside the try: a BEGIN refused (another process holds the write lock past busy_timeout) is the script's error.
     conn.exec('begin immediate');
@@ -108,6 +130,7 @@ function run(q) {
     if (conn.inTransaction) conn.exec('rollback');
     return { id: q.id, changes: 0 };
   }
+  if (!conn.inTransaction) boundWal();
   // A transaction's BEGIN travels with its first statement: one round trip less.
   if (q.begin) conn.exec('begin immediate');
   return { id: q.id, ...execute(q.sql, q.params) };
@@ -142,6 +165,12 @@ interface Answer {
   /** A committed script: how many scripts shared its transaction (itself included). */
   shared?: number;
   error?: { name?: string; message: string; code?: string };
+}
+
+/** The WAL file's bound, in bytes (the thread's boundWal). */
+export interface WalBound {
+  limitBytes: number;
+  keepBytes: number;
 }
 
 /** An SQLite error raised in the thread, with its name and code (SQLITE_BUSY, …) kept. */
@@ -188,11 +217,14 @@ export class SqliteThread {
     );
   }
 
-  /** Opens `file` in a new thread and runs `pragmas` on it; rejects when it cannot be opened. */
-  static async open(file: string, pragmas: readonly string[]): Promise<SqliteThread> {
+  /**
+   * Opens `file` in a new thread and runs `pragmas` on it; rejects when it cannot be opened.
+   * `wal`: keep the WAL file under limitBytes, cut back to keepBytes once it starts over.
+   */
+  static async open(file: string, pragmas: readonly string[], wal?: WalBound): Promise<SqliteThread> {
     const worker = new Worker(WORKER, {
       eval: true,
-      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas },
+      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, pragmas, wal },
       // Its garbage is short-lived messages and rows: a small young generation is enough,
       // and keeps the serving process's footprint down.
       resourceLimits: { maxYoungGenerationSizeMb: 4 },

@@ -127,3 +127,37 @@ describe('SQLite thread driver', () => {
   });
 });
 
+
+describe('SQLite thread: the WAL file is bounded', () => {
+  it('checkpoints before a transaction once the WAL has passed its limit, so that the WAL starts over and its file is cut back', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-wal-'));
+    const file = path.join(dir, 'w.sqlite');
+    const limitBytes = 256 * 1024;
+    // No checkpointer thread and no autocheckpoint: without the bound, nothing would ever start the WAL over.
+    const thread = await SqliteThread.open(file, ['journal_mode = WAL', 'synchronous = FULL', 'wal_autocheckpoint = 0'], { limitBytes, keepBytes: 64 * 1024 });
+    try {
+      await thread.query('create table b (id integer primary key, v blob not null)', []);
+      let largest = 0;
+      let cutBack = false;
+      for (let i = 0; i < 200; i++) {
+        // ~16 KB of WAL each (a leaf and two overflow pages): 3.2 MB in all, unbounded.
+        await thread.script([q('insert into b (v) values (randomblob(8000))')]);
+        const size = fs.statSync(`${file}-wal`).size;
+        if (size < largest) cutBack = true;
+        largest = Math.max(largest, size);
+      }
+      // The transaction that passes the limit adds its frames; the next one checkpoints first.
+      assert.ok(largest <= limitBytes + 64 * 1024, `the WAL file reached ${largest} bytes`);
+      assert.ok(cutBack, 'the WAL file was cut back once the WAL started over');
+      const reader = new SQLite(file, { readonly: true });
+      try {
+        assert.equal((reader.prepare('select count(*) as n from b').get() as { n: number }).n, 200);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await thread.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -127,7 +127,6 @@ describe('SQLite thread driver', () => {
   });
 });
 
-
 describe('SQLite thread: the WAL file is bounded', () => {
   it('checkpoints before a transaction once the WAL has passed its limit, so that the WAL starts over and its file is cut back', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-wal-'));

@@ -49,8 +49,8 @@ export const SQLITE_PAGE_SIZE = 2048;
 /**
  * The serving WAL file's bound (SqliteThread's boundWal): past 1 GiB the writer finishes the
  * checkpoint itself so that the WAL starts over, and its file is cut back to 64 MiB. A
- * smaller limit pauses the writer more often: at 256 MiB, four pauses of 55–66 ms in a
- * 13 s run at full load raised p99 from 17 to 55 ms (docs/performance.md).
+ * smaller limit pauses the writer more often: at 256 MiB, three pauses of 55–81 ms in a
+ * 13 s run at full load raised B's p99 from 17–24 to 54–57 ms (docs/performance.md).
  */
 const SERVING_WAL: WalBound = { limitBytes: 1024 * 1024 * 1024, keepBytes: 64 * 1024 * 1024 };
 const SQLITE_PRAGMAS = [`page_size = ${SQLITE_PAGE_SIZE}`, 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];

@@ -25,6 +25,12 @@ export interface BenchOptions {
   ceiling: Ceiling;
   /** Exit 1 when a target is missed (else a missed target is reported only). */
   strict: boolean;
+  /**
+   * C, G, B and F take turns this many times (C G B F C G B F …), each turn durationSeconds /
+   * rounds long: every ratio then compares scenarios measured in the same minutes. 1 under
+   * --perf and --profile, whose recordings are one per scenario.
+   */
+  rounds: number;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -35,6 +41,8 @@ export const USAGE = `npm run bench -- [options]
   --participants N     participants of B–E (default 100000)
   --large N            participants of F (default 1000000)
   --only A,B,…         run only these scenarios (A–G)
+  --rounds N           C, G, B and F take turns N times, each turn duration/N long (default 2;
+                       1 under --perf and --profile)
   --strict             exit 1 when a target is missed (default: report it, exit 0)
   --pg URL             PostgreSQL admin URL (env LCM_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres)
   --profile DIR        run the lcm and floor servers under node --cpu-prof, profiles into DIR
@@ -64,6 +72,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       participants: { type: 'string' },
       large: { type: 'string' },
       only: { type: 'string' },
+      rounds: { type: 'string' },
       pg: { type: 'string' },
       profile: { type: 'string' },
       perf: { type: 'string' },
@@ -88,6 +97,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (values.ceiling !== 'node' && values.ceiling !== 'fastify') throw new Error('--ceiling must be node or fastify');
   if (values.perf !== undefined && !onPath('perf')) throw new Error('--perf: perf is not on PATH (apt-get install linux-perf)');
   if (values.perf !== undefined && values.profile !== undefined) throw new Error('--perf and --profile: one profiler at a time');
+  const profiling = values.perf !== undefined || values.profile !== undefined;
+  const rounds = positive('rounds', values.rounds, profiling ? 1 : 2);
+  if (rounds > 1 && profiling) throw new Error('--rounds: one round under --perf and --profile (one recording per scenario)');
   if (generator === 'wrk' && !hasWrk) throw new Error('--generator wrk: wrk is not on PATH (apt-get install wrk)');
   return {
     quick: values.quick,
@@ -105,6 +117,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     generator,
     ceiling: values.ceiling,
     strict: values.strict,
+    rounds,
   };
 }
 

@@ -15,6 +15,7 @@ import { ceilingScenario, clientUpdateScenarios, pgCeilingScenario } from './sce
 import type { ClientUpdateRun, LoadWorker } from './scenarios.ts';
 import { checks, cpuBounds, exitDecision, formatChecks, formatTable, infoRatios, writeReport } from './report.ts';
 import type { BenchReport, ScenarioId, ScenarioResult } from './types.ts';
+import { mergeTurns } from './rounds.ts';
 
 
 async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise<void> {
@@ -38,26 +39,34 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
     if (want('E')) done(await pgCeilingScenario(opts, db.url, opts.participants));
     await db.remove();
   }
-  // C, G, B, then F: each ratio compares scenarios run back to back (the floor between C and
-  // B, F just after B), because the machine's speed drifts within minutes. F last: the
-  // removal of its large files slowed the scenario after it.
-  if (want('B', 'C', 'G')) {
-    log(`C, G, B: SQLite with ${opts.participants} participants`);
-    const db = await sqliteDatabase(opts.participants, opts.cache);
-    const runs: ClientUpdateRun[] = [
-      { id: 'C', title: 'ClientUpdate XML, SQLite', format: 'xml' },
-      { id: 'G', title: 'floor: hand-written durable server, JSON', format: 'json', server: 'floor' },
-      { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
-    ];
-    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.participants }, runs.filter((r) => want(r.id)), done);
-    await db.remove();
-  }
-  if (want('F')) {
-    log(`F: SQLite with ${opts.largeParticipants} participants and their history`);
-    const db = await sqliteDatabase(opts.largeParticipants, opts.cache);
-    const run: ClientUpdateRun = { id: 'F', title: `ClientUpdate JSON, SQLite, ${opts.largeParticipants / 1e6}M`, format: 'json' };
-    await clientUpdateScenarios(opts, loader, { database: db.file, password: db.password, participants: opts.largeParticipants }, [run], done);
-    await db.remove();
+  // C, G, B and F take turns (C G B F C G B F …: opts.rounds), each turn against a server of
+  // its own on a quiet disk: each ratio compares scenarios measured in the same minutes,
+  // because the machine's speed drifts within minutes.
+  const smallRuns = ([
+    { id: 'C', title: 'ClientUpdate XML, SQLite', format: 'xml' },
+    { id: 'G', title: 'floor: hand-written durable server, JSON', format: 'json', server: 'floor' },
+    { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
+  ] satisfies ClientUpdateRun[]).filter((r) => want(r.id));
+  const largeRun: ClientUpdateRun = { id: 'F', title: `ClientUpdate JSON, SQLite, ${opts.largeParticipants / 1e6}M`, format: 'json' };
+  if (smallRuns.length === 0 && !want('F')) return;
+  log(`${[...smallRuns.map((r) => r.id), ...(want('F') ? ['F'] : [])].join(', ')}: SQLite with ${opts.participants} participants${want('F') ? ` (F: ${opts.largeParticipants} and their history)` : ''}, ${opts.rounds} turn${opts.rounds > 1 ? 's' : ''} each`);
+  const small = smallRuns.length ? await sqliteDatabase(opts.participants, opts.cache) : undefined;
+  const large = want('F') ? await sqliteDatabase(opts.largeParticipants, opts.cache) : undefined;
+  try {
+    const turnOpts: BenchOptions = { ...opts, durationSeconds: Math.max(1, Math.round(opts.durationSeconds / opts.rounds)) };
+    const turns = new Map<ScenarioId, ScenarioResult[]>();
+    const turnDone = (r: ScenarioResult) => {
+      turns.set(r.id, [...(turns.get(r.id) ?? []), r]);
+      if (opts.rounds > 1) log(`   ${r.id}, turn ${turns.get(r.id)!.length} of ${opts.rounds}: ${r.rps} req/s, p99 ${r.p99} ms`);
+    };
+    for (let round = 1; round <= opts.rounds; round++) {
+      if (small) await clientUpdateScenarios(turnOpts, loader, { database: small.file, password: small.password, participants: opts.participants }, smallRuns, turnDone, round);
+      if (large) await clientUpdateScenarios(turnOpts, loader, { database: large.file, password: large.password, participants: opts.largeParticipants }, [largeRun], turnDone, round);
+    }
+    for (const id of [...smallRuns.map((r) => r.id), ...(large ? [largeRun.id] : [])]) done(mergeTurns(turns.get(id)!));
+  } finally {
+    await small?.remove();
+    await large?.remove();
   }
 }
 

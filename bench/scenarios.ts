@@ -140,8 +140,9 @@ function threadCosts(pid: number, before: ReturnType<typeof threadCpuSeconds>, a
 /**
  * Runs ClientUpdate scenarios one after the other on one database, each against a server of
  * its own, so that each peak RSS (and, under --profile, each profile) is of one scenario.
+ * `round` goes into the names sent, so that a scenario's later turns change every profile too.
  */
-export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void): Promise<void> {
+export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void, round = 1): Promise<void> {
   const profileDir = opts.profileDir;
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
   if (opts.perfDir) fs.mkdirSync(opts.perfDir, { recursive: true });
@@ -169,7 +170,7 @@ export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWork
       const threadsBefore = threadCpuSeconds(pid);
       const recording = opts.perfDir ? startPerf(pid, path.join(opts.perfDir, `${run.id}.perf.data`)) : undefined;
       try {
-        [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, run.id)));
+        [load, cpu] = await withCpu(pid, () => loader.call(loadSpec(opts, server.url, token!, run.format, db.participants, `${run.id}${round}`)));
       } finally {
         await recording?.stop();
       }

@@ -23,7 +23,9 @@ let conn;
 try {
   conn = new Database(workerData.file);
   for (const pragma of workerData.pragmas) conn.pragma(pragma);
-  if (workerData.wal) conn.pragma('journal_size_limit = ' + workerData.wal.keepBytes);
+  // After the WAL starts over, its file is written again from the start, not cut back:
+  // cutting a 1 GiB file back took ~300 ms, and the pages cut were allocated again.
+  if (workerData.wal) conn.pragma('journal_size_limit = ' + workerData.wal.limitBytes);
   parentPort.postMessage({ ready: true });
 } catch (err) {
   parentPort.postMessage({ ready: false, error: describe(err) });
@@ -50,17 +52,23 @@ function describe(err) {
 // The WAL starts over only when a write transaction begins with all of it checkpointed.
 // The checkpoints run on a thread of their own (checkpointer.ts), but while this thread
 // commits back to back a commit always lands between a checkpoint and the next BEGIN, and
-// the file grew without end (~70 MB a second at full load). Past wal.limitBytes this thread
-// checkpoints the rest itself before it begins (a pause of tens of ms, once per limitBytes
-// written): that transaction starts the WAL over, and its commit cuts the file back to
-// wal.keepBytes (journal_size_limit). A checkpoint that could not finish (another one
-// running, a reader on an older snapshot, an error) leaves the WAL as it was, and the
-// next transaction tries again.
+// the WAL would grow without end (~70 MB a second at full load). Past wal.limitBytes this
+// thread checkpoints the rest itself before it begins, and that transaction starts the WAL
+// over. That checkpoint ends with an fsync of the database file, which would wait for every
+// page the checkpointer wrote since the last start (~120 ms at 1 GiB): so it waits for the
+// checkpointer's word (wal.synced) that the file is synced up to a moment ago, and goes
+// ahead without it only at twice the limit (no checkpointer, or a stopped one). A checkpoint
+// that could not finish (the checkpointer's running, a reader on an older snapshot, an
+// error) leaves the WAL as it was, and the next transaction tries again.
 const walFile = workerData.file + '-wal';
 function boundWal() {
-  if (!workerData.wal) return;
+  const wal = workerData.wal;
+  if (!wal) return;
   try {
-    if (fs.statSync(walFile).size > workerData.wal.limitBytes) conn.pragma('wal_checkpoint(PASSIVE)');
+    const size = fs.statSync(walFile).size;
+    if (size <= wal.limitBytes || (Atomics.load(wal.synced, 0) === 0 && size <= 2 * wal.limitBytes)) return;
+    const [done] = conn.pragma('wal_checkpoint(PASSIVE)');
+    if (done.busy === 0 && done.log === done.checkpointed) Atomics.store(wal.synced, 0, 0);
   } catch {
     // No WAL file yet, or the checkpoint failed: nothing to do before this transaction.
   }
@@ -167,10 +175,19 @@ interface Answer {
   error?: { name?: string; message: string; code?: string };
 }
 
-/** The WAL file's bound, in bytes (the thread's boundWal). */
+/**
+ * The serving WAL's bound (the thread's boundWal): past limitBytes the WAL starts over.
+ * `synced[0]` is 1 while the checkpointer (checkpointer.ts) has just checkpointed and synced
+ * the database file, so that the checkpoint that starts the WAL over is short.
+ */
 export interface WalBound {
   limitBytes: number;
-  keepBytes: number;
+  /** Shared by the SQLite thread and the checkpointer (a SharedArrayBuffer). */
+  synced: Int32Array;
+}
+
+export function walBound(limitBytes: number): WalBound {
+  return { limitBytes, synced: new Int32Array(new SharedArrayBuffer(4)) };
 }
 
 /** An SQLite error raised in the thread, with its name and code (SQLITE_BUSY, …) kept. */
@@ -219,7 +236,7 @@ export class SqliteThread {
 
   /**
    * Opens `file` in a new thread and runs `pragmas` on it; rejects when it cannot be opened.
-   * `wal`: keep the WAL file under limitBytes, cut back to keepBytes once it starts over.
+   * `wal`: start the WAL over once it passes limitBytes (WalBound).
    */
   static async open(file: string, pragmas: readonly string[], wal?: WalBound): Promise<SqliteThread> {
     const worker = new Worker(WORKER, {

@@ -7,8 +7,7 @@ import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Driver, SqliteDatabase, SqliteStatement } from 'kysely';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
-import { SplitDriver, SqliteThread } from './sqlite-thread.ts';
-import type { WalBound } from './sqlite-thread.ts';
+import { SplitDriver, SqliteThread, walBound } from './sqlite-thread.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { readOnMainThread } from './fixed-statements.ts';
 import type { Database } from './schema.ts';
@@ -47,12 +46,11 @@ const SQLITE_BUSY_TIMEOUT = 'busy_timeout = 5000';
  */
 export const SQLITE_PAGE_SIZE = 2048;
 /**
- * The serving WAL file's bound (SqliteThread's boundWal): past 1 GiB the writer finishes the
- * checkpoint itself so that the WAL starts over, and its file is cut back to 64 MiB. A
- * smaller limit pauses the writer more often: at 256 MiB, three pauses of 55–81 ms in a
- * 13 s run at full load raised B's p99 from 17–24 to 54–57 ms (docs/performance.md).
+ * The serving WAL's bound (SqliteThread's boundWal): past 1 GiB the WAL starts over, its file
+ * written again from the start. Each start pauses the SQLite thread for a short checkpoint,
+ * once per GiB written (docs/performance.md).
  */
-const SERVING_WAL: WalBound = { limitBytes: 1024 * 1024 * 1024, keepBytes: 64 * 1024 * 1024 };
+const SERVING_WAL_LIMIT_BYTES = 1024 * 1024 * 1024;
 const SQLITE_PRAGMAS = [`page_size = ${SQLITE_PAGE_SIZE}`, 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', SQLITE_BUSY_TIMEOUT, 'temp_store = MEMORY'];
 
 export async function openSqlite(database: string, options: SqliteOptions = {}): Promise<SqliteEngine> {
@@ -62,7 +60,8 @@ export async function openSqlite(database: string, options: SqliteOptions = {}):
   let checkpointer: Checkpointer | undefined;
   let transactAtOnce: SqliteEngine['transactAtOnce'];
   if (options.serving) {
-    const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0'], SERVING_WAL);
+    const wal = walBound(SERVING_WAL_LIMIT_BYTES);
+    const thread = await SqliteThread.open(file, [...SQLITE_PRAGMAS, 'wal_autocheckpoint = 0'], wal);
     let reader: SQLite.Database;
     try {
       reader = new SQLite(file, { readonly: true });
@@ -76,7 +75,7 @@ export async function openSqlite(database: string, options: SqliteOptions = {}):
     db = new Kysely<Database>({ dialect: sqliteDialect(driver) });
     readOnMainThread(db, (text, parameters) => cached.prepare(text).all(parameters));
     transactAtOnce = (statements) => driver.transactAtOnce(statements);
-    checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}));
+    checkpointer = startCheckpointer(file, () => void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => {}), wal);
   } else {
     // Commands (migrations, imports) write in bulk from one caller: no thread to cross.
     const conn = new SQLite(file);

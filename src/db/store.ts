@@ -61,9 +61,10 @@ export async function openStore(database: string, options: OpenOptions = {}): Pr
     transactAtOnce,
     close: async () => {
       await committer.idle();
-      await checkpointer?.stop();
-      // The last connection to close checkpoints what is left in the WAL.
       await db.destroy();
+      // Last (see startCheckpointer): its connection, closing last, checkpoints what is left
+      // in the WAL.
+      await checkpointer?.stop();
     },
   };
 }

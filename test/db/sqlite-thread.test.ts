@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, sql } from 'kysely';
-import { SplitDriver, SqliteThread } from '../../src/db/sqlite-thread.ts';
+import { SplitDriver, SqliteThread, walBound } from '../../src/db/sqlite-thread.ts';
+import type { WalBound } from '../../src/db/sqlite-thread.ts';
+import { startCheckpointer } from '../../src/db/checkpointer.ts';
 import { sqliteDialect } from '../../src/db/sqlite-dialect.ts';
 
 interface T {
@@ -128,35 +130,73 @@ describe('SQLite thread driver', () => {
 });
 
 describe('SQLite thread: the WAL file is bounded', () => {
-  it('checkpoints before a transaction once the WAL has passed its limit, so that the WAL starts over and its file is cut back', async () => {
+  const limitBytes = 256 * 1024;
+  /** ~16 KB of WAL (a leaf and two overflow pages). */
+  const bigRow = q('insert into b (v) values (randomblob(8000))');
+
+  async function withThread(work: (thread: SqliteThread, file: string, wal: WalBound) => Promise<void>): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lcm-wal-'));
     const file = path.join(dir, 'w.sqlite');
-    const limitBytes = 256 * 1024;
-    // No checkpointer thread and no autocheckpoint: without the bound, nothing would ever start the WAL over.
-    const thread = await SqliteThread.open(file, ['journal_mode = WAL', 'synchronous = FULL', 'wal_autocheckpoint = 0'], { limitBytes, keepBytes: 64 * 1024 });
+    const wal = walBound(limitBytes);
+    // No autocheckpoint: without the bound, nothing would ever start the WAL over.
+    const thread = await SqliteThread.open(file, ['journal_mode = WAL', 'synchronous = FULL', 'wal_autocheckpoint = 0'], wal);
     try {
       await thread.query('create table b (id integer primary key, v blob not null)', []);
-      let largest = 0;
-      let cutBack = false;
-      for (let i = 0; i < 200; i++) {
-        // ~16 KB of WAL each (a leaf and two overflow pages): 3.2 MB in all, unbounded.
-        await thread.script([q('insert into b (v) values (randomblob(8000))')]);
-        const size = fs.statSync(`${file}-wal`).size;
-        if (size < largest) cutBack = true;
-        largest = Math.max(largest, size);
-      }
-      // The transaction that passes the limit adds its frames; the next one checkpoints first.
-      assert.ok(largest <= limitBytes + 64 * 1024, `the WAL file reached ${largest} bytes`);
-      assert.ok(cutBack, 'the WAL file was cut back once the WAL started over');
-      const reader = new SQLite(file, { readonly: true });
-      try {
-        assert.equal((reader.prepare('select count(*) as n from b').get() as { n: number }).n, 200);
-      } finally {
-        reader.close();
-      }
+      await work(thread, file, wal);
     } finally {
       await thread.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  function rows(file: string): number {
+    const reader = new SQLite(file, { readonly: true });
+    try {
+      return (reader.prepare('select count(*) as n from b').get() as { n: number }).n;
+    } finally {
+      reader.close();
+    }
+  }
+
+  it('alone (no checkpointer), starts the WAL over at twice its limit, and writes the file again from the start', async () => {
+    await withThread(async (thread, file) => {
+      let largest = 0;
+      let startedOver = false;
+      for (let i = 0; i < 200; i++) {
+        await thread.script([bigRow]);
+        const size = fs.statSync(`${file}-wal`).size;
+        // The transaction that starts the WAL over cuts its file back to the limit, no further.
+        if (size < largest) startedOver = size === limitBytes;
+        largest = Math.max(largest, size);
+      }
+      // The transaction that passes twice the limit adds its frames; the next one checkpoints first.
+      assert.ok(largest <= 2 * limitBytes + 64 * 1024, `the WAL file reached ${largest} bytes (3.2 MB unbounded)`);
+      assert.ok(largest > 2 * limitBytes, "without the checkpointer's word, it waited past the limit");
+      assert.ok(startedOver, 'the WAL started over, its file kept at the limit');
+      assert.equal(rows(file), 200);
+    });
+  });
+
+  it('with a checkpointer, starts the WAL over just past its limit once the checkpointer has synced the database file', async () => {
+    await withThread(async (thread, file, wal) => {
+      const checkpointer = startCheckpointer(file, () => assert.fail('the checkpointer thread failed'), wal);
+      const walSize = () => fs.statSync(`${file}-wal`).size;
+      try {
+        while (walSize() <= limitBytes) await thread.script([bigRow]);
+        // Past the limit: the checkpointer's word comes within a round (200 ms).
+        for (let waited = 0; Atomics.load(wal.synced, 0) === 0 && waited < 3000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(Atomics.load(wal.synced, 0), 1, 'the checkpointer said the database file was synced');
+        // The next transaction checkpoints and starts the WAL over (or the one after, should
+        // it meet a checkpoint of the checkpointer's under way).
+        for (let i = 0; i < 20 && Atomics.load(wal.synced, 0) === 1; i++) await thread.script([bigRow]);
+        assert.equal(Atomics.load(wal.synced, 0), 0, 'the SQLite thread took the word');
+        assert.equal(walSize(), limitBytes, 'the WAL started over, its file cut back to the limit');
+      } finally {
+        // The checkpointer after the database's other connections (startCheckpointer).
+        await thread.close();
+        await checkpointer.stop();
+      }
+      assert.ok(rows(file) > limitBytes / 16384);
+    });
   });
 });

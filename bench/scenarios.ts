@@ -140,7 +140,7 @@ function threadCosts(pid: number, before: ReturnType<typeof threadCpuSeconds>, a
 /**
  * Runs ClientUpdate scenarios one after the other on one database, each against a server of
  * its own, so that each peak RSS (and, under --profile, each profile) is of one scenario.
- * `round` goes into the names sent, so that a scenario's later turns change every profile too.
+ * `round` goes into the names sent: a later turn's requests change their participants too.
  */
 export async function clientUpdateScenarios(opts: BenchOptions, loader: LoadWorker, db: BenchDatabase, runs: readonly ClientUpdateRun[], done: (r: ScenarioResult) => void, round = 1): Promise<void> {
   const profileDir = opts.profileDir;

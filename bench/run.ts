@@ -48,11 +48,14 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
     { id: 'B', title: 'ClientUpdate JSON, SQLite', format: 'json' },
   ] satisfies ClientUpdateRun[]).filter((r) => want(r.id));
   const largeRun: ClientUpdateRun = { id: 'F', title: `ClientUpdate JSON, SQLite, ${opts.largeParticipants / 1e6}M`, format: 'json' };
-  if (smallRuns.length === 0 && !want('F')) return;
-  log(`${[...smallRuns.map((r) => r.id), ...(want('F') ? ['F'] : [])].join(', ')}: SQLite with ${opts.participants} participants${want('F') ? ` (F: ${opts.largeParticipants} and their history)` : ''}, ${opts.rounds} turn${opts.rounds > 1 ? 's' : ''} each`);
-  const small = smallRuns.length ? await sqliteDatabase(opts.participants, opts.cache) : undefined;
-  const large = want('F') ? await sqliteDatabase(opts.largeParticipants, opts.cache) : undefined;
+  const ids = [...smallRuns, ...(want('F') ? [largeRun] : [])].map((r) => r.id);
+  if (ids.length === 0) return;
+  log(`${ids.join(', ')}: SQLite with ${opts.participants} participants${want('F') ? ` (F: ${opts.largeParticipants} and their history)` : ''}, ${opts.rounds} turn${opts.rounds > 1 ? 's' : ''} each`);
+  let small: Awaited<ReturnType<typeof sqliteDatabase>> | undefined;
+  let large: typeof small;
   try {
+    if (smallRuns.length) small = await sqliteDatabase(opts.participants, opts.cache);
+    if (want('F')) large = await sqliteDatabase(opts.largeParticipants, opts.cache);
     const turnOpts: BenchOptions = { ...opts, durationSeconds: Math.max(1, Math.round(opts.durationSeconds / opts.rounds)) };
     const turns = new Map<ScenarioId, ScenarioResult[]>();
     const turnDone = (r: ScenarioResult) => {
@@ -63,7 +66,7 @@ async function scenarios(opts: BenchOptions, results: ScenarioResult[]): Promise
       if (small) await clientUpdateScenarios(turnOpts, loader, { database: small.file, password: small.password, participants: opts.participants }, smallRuns, turnDone, round);
       if (large) await clientUpdateScenarios(turnOpts, loader, { database: large.file, password: large.password, participants: opts.largeParticipants }, [largeRun], turnDone, round);
     }
-    for (const id of [...smallRuns.map((r) => r.id), ...(large ? [largeRun.id] : [])]) done(mergeTurns(turns.get(id)!));
+    for (const id of ids) done(mergeTurns(turns.get(id)!));
   } finally {
     await small?.remove();
     await large?.remove();
